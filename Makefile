@@ -1,0 +1,47 @@
+# decoder-head: `make run` and `make test` are all the set-up a fresh machine needs.
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+DEB_PKGS := sword-text-kjv sword-text-web sword-text-sparv dict-freedict-eng-spa dict-freedict-spa-eng
+PRESET  ?= default
+
+.PHONY: run test install data bench clean help
+
+help:
+	@echo "make run    - install, then LM -> recover -> induce -> report on the Bible default (runs/latest)"
+	@echo "make test   - install, then run the test suite"
+	@echo "make data   - install the Debian Bible/FreeDict packages (root) or print the command"
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# torch is pinned to the CPU build that lies on this disk (2.13.0): a looser pin pulls a CUDA build.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q "torch==2.13.0" || $(BIN)/pip install -q "torch>=2.2,<=2.13.0"
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+data:
+	@if ls /usr/share/sword/mods.d/engKJV2006eb.conf /usr/share/sword/mods.d/engWEB2015eb.conf \
+	      /usr/share/sword/mods.d/spaRV1909eb.conf /usr/share/dictd/freedict-spa-eng.index \
+	      /usr/share/dictd/freedict-eng-spa.index >/dev/null 2>&1; then \
+	  echo "data: Debian packages present"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS); \
+	else \
+	  echo "data: missing. Install as root: sudo apt-get update && sudo apt-get install -y $(DEB_PKGS)"; exit 1; \
+	fi
+
+run: install data
+	$(BIN)/decoder-head run --preset $(PRESET)
+
+# Tests run without the Bible packages too (the integration tests then skip); CI is root and installs them.
+test: install
+	-@$(MAKE) --no-print-directory data
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,150 @@
+"""`decoder-head` subcommands, each a thin shell over a plain function.
+
+Bad input surfaces as one line on stderr and exit code 2 (DecoderHeadError); Ctrl-C
+says how to resume. Config: `--preset NAME|FILE.yaml` plus `--set key.sub=value` overrides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import DecoderHeadError
+
+
+def _config(args: argparse.Namespace) -> Any:
+    from .config import load_run_config
+
+    cfg = load_run_config(args.preset, args.set)
+    if getattr(args, "name", None):
+        import dataclasses
+
+        cfg = dataclasses.replace(cfg, name=args.name)
+    return cfg
+
+
+def _print_table(rows: list[tuple[str, str]], title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("quantity")
+    table.add_column("value")
+    for k, v in rows:
+        table.add_row(k, v)
+    Console().print(table)
+
+
+def cmd_train_lm(args: argparse.Namespace) -> None:
+    from .train.pretrain import train_lm
+
+    cfg = _config(args)
+    lm = train_lm(cfg.lm, Path(args.workdir), resume=not args.no_resume)
+    print(f"LM in {lm.folder}: val ppl {lm.meta['val_ppl']:.1f}" + (" (reused)" if lm.meta.get("reused") else ""))
+
+
+def cmd_generate(args: argparse.Namespace) -> None:
+    from .generate import generate
+    from .train.pretrain import load_lm, require_lm_folder, train_lm
+
+    if args.lm:
+        lm = load_lm(require_lm_folder(args.lm))
+    else:
+        lm = train_lm(_config(args).lm, Path(args.workdir))
+    print(args.prompt + " " + generate(lm, args.prompt, args.words, args.temperature, args.seed))
+
+
+def _stage(args: argparse.Namespace, stage: str) -> None:
+    from . import experiment
+    from .files import write_json
+    from .train.pretrain import train_lm
+
+    cfg = _config(args)
+    workdir = Path(args.workdir)
+    lm = train_lm(cfg.lm, workdir, resume=not args.no_resume)
+    run_dir = workdir / cfg.name
+    fn = experiment.recover if stage == "recover" else experiment.induce
+    result = fn(lm, getattr(cfg, stage), cfg.eval, workdir, run_dir, not args.no_resume)
+    write_json(run_dir / f"{stage}.json", result)
+    rows = [(k, f"{v:.3f}" if isinstance(v, float) else str(v)) for k, v in result.items()
+            if isinstance(v, (int, float, str)) or k in ("nn", "csls", "hit_at_1_by_rank")]
+    _print_table(rows, f"{stage} -> {run_dir / (stage + '.json')}")
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    from .experiment import run
+    from .report import summary_rows
+
+    cfg = _config(args)
+    metrics = run(cfg, Path(args.workdir), resume=not args.no_resume)
+    _print_table(summary_rows(metrics), f"decoder-head run -> {Path(args.workdir) / cfg.name}")
+
+
+def cmd_bli(args: argparse.Namespace) -> None:
+    from .data.dictionary import read_muse
+    from .eval.bli import evaluate_bli
+    from .eval.vectors import read_word2vec
+
+    s_words, s_emb, _ = read_word2vec(args.src)
+    t_words, t_emb, _ = read_word2vec(args.trg, expected_dim=s_emb.size(1))
+    gold = read_muse(args.dictionary)
+    rows = []
+    for method in ("nn", "csls"):
+        r = evaluate_bli(s_words, s_emb, t_words, t_emb, gold, method=method)
+        rows.append((method, f"P@1 {r['p_at_1']:.1f}  P@5 {r['p_at_5']:.1f}  P@10 {r['p_at_10']:.1f}  "
+                             f"coverage {r['coverage']:.2f} ({r['n_evaluated']} words)"))
+    _print_table(rows, f"BLI {args.src} -> {args.trg}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="decoder-head", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, fn: Callable[[argparse.Namespace], None], help_: str, config: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(fn=fn)
+        if config:
+            p.add_argument("--preset", default="default", help="preset name or YAML file (default: default)")
+            p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                           help="override a config value, e.g. --set recover.train.epochs=2")
+            p.add_argument("--workdir", default="runs", help="root of LMs, caches and run folders")
+            p.add_argument("--no-resume", action="store_true", help="ignore existing checkpoints")
+        return p
+
+    add("train-lm", cmd_train_lm, "train (or reuse) the language model of the preset")
+    g = add("generate", cmd_generate, "continue a prompt with a trained LM")
+    g.add_argument("prompt")
+    g.add_argument("--lm", help="LM folder (runs/lms/...); default: the preset's LM")
+    g.add_argument("--words", type=int, default=30)
+    g.add_argument("--temperature", type=float, default=0.8)
+    g.add_argument("--seed", type=int, default=0)
+    for name, help_ in (("recover", "wipe the mapping and re-learn it on the same corpus"),
+                        ("induce", "learn language B's mapping through A's frozen body; write a lexicon")):
+        add(name, lambda a, s=name: _stage(a, s), help_).add_argument("--name", help="run folder name")
+    add("run", cmd_run, "LM -> recover -> induce -> BLI -> report (what `make run` does)").add_argument(
+        "--name", help="run folder name (default: the preset's name)")
+    b = add("bli", cmd_bli, "score two word2vec text files with a MUSE dictionary", config=False)
+    b.add_argument("src")
+    b.add_argument("trg")
+    b.add_argument("--dictionary", required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.fn(args)
+    except DecoderHeadError as exc:
+        print(f"decoder-head: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("decoder-head: interrupted; run the same command again to resume from the last checkpoint",
+              file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Typed configuration, one dataclass per stage, loaded from YAML presets.
+
+    RunConfig
+      lm:       LMConfig       corpus, vocabulary, body shape, pre-training
+      recover:  RelearnConfig  same corpus, mapping wiped and re-learned
+      induce:   RelearnConfig  other-language corpus through the frozen body
+      eval:     EvalConfig     BLI dictionary, retrieval
+
+Configs are frozen: a run never mutates them. Presets live in decoder_head/presets/*.yaml;
+`load_run_config(name_or_path, overrides)` merges CLI `key.sub=value` overrides.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DecoderHeadError
+from .models.awd_lstm import AWDLSTMConfig
+from .train.loop import TrainConfig
+
+PRESETS = Path(__file__).parent / "presets"
+
+
+@dataclass(frozen=True)
+class VocabConfig:
+    max_size: int = 8000  # including <unk> and <eos>
+    min_count: int = 3
+
+    def __post_init__(self) -> None:
+        if self.max_size < 3 or self.min_count < 1:
+            raise ValueError("vocab max_size must be >= 3 and min_count >= 1")
+
+
+@dataclass(frozen=True)
+class LMConfig:
+    """The language model of language A: what it reads and how it is trained."""
+
+    corpus: str = "sword:engKJV2006eb"
+    vocab: VocabConfig = field(default_factory=VocabConfig)
+    body: AWDLSTMConfig = field(default_factory=AWDLSTMConfig)
+    emb_dropout: float = 0.05
+    valid_fraction: float = 0.05
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def key(self) -> str:
+        """Content hash: a second run with the same config and corpus reuses the LM."""
+        blob = json.dumps(asdict(self), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class RelearnConfig:
+    """Re-learning the mapping through the frozen body (recover or induce)."""
+
+    corpus: str = "sword:engKJV2006eb"
+    vocab: VocabConfig = field(default_factory=VocabConfig)
+    mapping: str = "sinkhorn"
+    mapping_args: dict[str, Any] = field(default_factory=dict)  # e.g. {"tau": 0.1, "n_iter": 10}
+    init: str = "random"  # "random" | "frequency" (rank prior: frequent words on frequent rows)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    dictionary: str = "../shared/data/bli/es-en.bible.test.txt"
+    knn: int = 10  # CSLS neighbourhood
+    rank_buckets: tuple[int, ...] = (0, 100, 1000, 4000)
+    synonym_words: tuple[str, ...] = ("two", "king", "water", "said", "good", "father", "day", "land")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    name: str = "default"
+    lm: LMConfig = field(default_factory=LMConfig)
+    recover: RelearnConfig = field(default_factory=RelearnConfig)
+    induce: RelearnConfig = field(default_factory=lambda: RelearnConfig(corpus="sword:spaRV1909eb"))
+    eval: EvalConfig = field(default_factory=EvalConfig)
+
+
+def from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Build a (nested) frozen dataclass from a dict, rejecting unknown keys by name."""
+    if not isinstance(data, dict):
+        raise DecoderHeadError(f"config for {cls.__name__} must be a mapping, got {type(data).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise DecoderHeadError(f"unknown config key(s) for {cls.__name__}: {', '.join(sorted(unknown))}")
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        ftype = fields[name].type
+        sub = _DATACLASSES.get(ftype if isinstance(ftype, str) else getattr(ftype, "__name__", ""))
+        if sub is not None:
+            kwargs[name] = from_dict(sub, value)
+        elif isinstance(value, list):
+            kwargs[name] = tuple(value)
+        else:
+            kwargs[name] = value
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise DecoderHeadError(f"bad {cls.__name__} config: {exc}") from None
+
+
+_DATACLASSES = {c.__name__: c for c in (VocabConfig, LMConfig, AWDLSTMConfig, TrainConfig, RelearnConfig, EvalConfig)}
+
+
+def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    node = tree
+    *parents, leaf = dotted.split(".")
+    for p in parents:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise DecoderHeadError(f"override {dotted}: {p} is not a section")
+    node[leaf] = value
+
+
+def load_run_config(preset: str = "default", overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
+    """A preset name (presets/<name>.yaml) or a YAML path, then `a.b=value` overrides."""
+    path = Path(preset) if preset.endswith((".yaml", ".yml")) else PRESETS / f"{preset}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in PRESETS.glob("*.yaml")))
+        raise DecoderHeadError(f"no preset {preset!r} (known: {known}; or give a .yaml path)")
+    try:
+        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise DecoderHeadError(f"{path}: invalid YAML ({str(exc).splitlines()[0]})") from None
+    for item in overrides:
+        if "=" not in item:
+            raise DecoderHeadError(f"override {item!r} must look like key.sub=value")
+        key, raw = item.split("=", 1)
+        _set(tree, key, yaml.safe_load(raw))
+    tree.setdefault("name", path.stem)
+    return from_dict(RunConfig, tree)

@@ -1,0 +1,146 @@
+"""Bilingual dictionaries: MUSE files and FreeDict (dictd) as BLI ground truth.
+
+A dictionary is `dict[str, set[str]]`: source word -> every gold target word, because
+P@k counts a hit on any gold translation (as MUSE does).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+from pathlib import Path
+
+from ..errors import DecoderHeadError
+from ..files import write_text
+from .tokenizer import Tokenizer
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_B64_VALUE = {c: i for i, c in enumerate(_B64)}
+_FREEDICT_INSTALL = "apt-get install -y dict-freedict-eng-spa dict-freedict-spa-eng"
+_SENSE_NUMBER = re.compile(r"^\s*\d+\.\s*")
+_PARENTHETICAL = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_PRONUNCIATION = re.compile(r"^\s*/.*/\s*$")
+
+
+def read_muse(path: str | os.PathLike, lowercase: bool = True) -> dict[str, set[str]]:
+    """Read a MUSE dictionary: one `src tgt` pair per line (tab or space separated)."""
+    p = Path(path)
+    if not p.is_file():
+        raise DecoderHeadError(f"{p}: dictionary file not found; pass a MUSE file (`src tgt` per line)")
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise DecoderHeadError(f"{p}: not valid UTF-8; pass a UTF-8 MUSE dictionary") from None
+    pairs: dict[str, set[str]] = {}
+    for number, line in enumerate(lines, 1):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != 2:
+            raise DecoderHeadError(
+                f"{p}:{number}: expected 2 fields `src tgt`, got {len(fields)}; fix or remove that line"
+            )
+        src, tgt = (f.lower() for f in fields) if lowercase else fields
+        pairs.setdefault(src, set()).add(tgt)
+    if not pairs:
+        raise DecoderHeadError(f"{p}: no word pairs found; a MUSE file has `src tgt` per line")
+    return pairs
+
+
+def write_muse(path: str | os.PathLike, pairs: dict[str, set[str]]) -> None:
+    """Write pairs as a sorted MUSE file (one `src tgt` per line), atomically."""
+    lines = [f"{src} {tgt}\n" for src in sorted(pairs) for tgt in sorted(pairs[src])]
+    write_text(path, "".join(lines))
+
+
+def decode_dictd_number(s: str) -> int:
+    """Decode a dictd index number: base64 digits (A-Za-z0-9+/), most significant first."""
+    if not s:
+        raise DecoderHeadError("empty dictd number in index; the .index file is corrupt")
+    n = 0
+    for c in s:
+        if c not in _B64_VALUE:
+            raise DecoderHeadError(f"bad dictd number {s!r}: {c!r} is not a base64 digit")
+        n = n * 64 + _B64_VALUE[c]
+    return n
+
+
+def parse_dictd_entry(entry: str) -> list[str]:
+    """Translations in one entry: skip headword and `/pron/` lines, drop sense numbers."""
+    translations: list[str] = []
+    for line in entry.splitlines()[1:]:  # the first line is the headword (+ pronunciation)
+        if not line.strip() or _PRONUNCIATION.match(line):
+            continue
+        line = _PARENTHETICAL.sub(" ", _SENSE_NUMBER.sub("", line))
+        for item in re.split(r"[,;]", line):
+            item = " ".join(item.split())
+            if item and item not in translations:
+                translations.append(item)
+    return translations
+
+
+def read_dictd(index_path: str | os.PathLike, dict_path: str | os.PathLike) -> dict[str, list[str]]:
+    """Headword -> translations of a dictd dictionary (`.index` + gzip `.dict.dz`).
+
+    A headword listed several times (FreeDict cut multi-word English headwords short, so
+    "a" has many entries) gets the translations of all its entries, in file order.
+    """
+    for p in (index_path, dict_path):
+        if not Path(p).is_file():
+            raise DecoderHeadError(f"{p}: dictd file not found; install FreeDict with `{_FREEDICT_INSTALL}`")
+    try:
+        with gzip.open(dict_path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError) as exc:
+        raise DecoderHeadError(f"{dict_path}: not a readable gzip/dictzip file ({exc})") from None
+    result: dict[str, list[str]] = {}
+    with open(index_path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) != 3:
+                raise DecoderHeadError(
+                    f"{index_path}:{number}: expected `headword<TAB>offset<TAB>length`; the index is corrupt"
+                )
+            headword, offset, length = fields
+            if headword.startswith("00database"):  # metadata entries, not words
+                continue
+            start = decode_dictd_number(offset)
+            end = start + decode_dictd_number(length)
+            if end > len(data):
+                raise DecoderHeadError(f"{index_path}:{number}: entry runs past the end of {dict_path}")
+            translations = result.setdefault(headword, [])
+            for t in parse_dictd_entry(data[start:end].decode("utf-8")):
+                if t not in translations:
+                    translations.append(t)
+    return result
+
+
+def _single_word(text: str, tokenizer: Tokenizer) -> str | None:
+    """The word, if `text` is exactly one lowercase letter run (else None)."""
+    tokens = tokenizer(text)
+    if len(tokens) == 1 and tokens[0] == text.strip().lower():
+        return tokens[0]
+    return None
+
+
+def freedict_es_en(dictd_dir: str | os.PathLike = "/usr/share/dictd") -> dict[str, set[str]]:
+    """Spanish -> English single-word pairs: spa-eng merged with the inverted eng-spa."""
+    d = Path(dictd_dir)
+    tokenizer = Tokenizer()
+    pairs: dict[str, set[str]] = {}
+
+    def add(es: str, en: str) -> None:
+        es_word, en_word = _single_word(es, tokenizer), _single_word(en, tokenizer)
+        if es_word and en_word:
+            pairs.setdefault(es_word, set()).add(en_word)
+
+    spa_eng = read_dictd(d / "freedict-spa-eng.index", d / "freedict-spa-eng.dict.dz")
+    eng_spa = read_dictd(d / "freedict-eng-spa.index", d / "freedict-eng-spa.dict.dz")
+    for es, ens in spa_eng.items():
+        for en in ens:
+            add(es, en)
+    for en, ess in eng_spa.items():
+        for es in ess:
+            add(es, en)
+    return pairs

@@ -1,0 +1,153 @@
+"""Bilingual lexicon induction metrics, MUSE protocol, with coverage always reported.
+
+Protocol (Conneau et al. 2018, MUSE `evaluation/word_translation.py`):
+  1. keep dictionary source words that are in the source vocabulary and have at least one
+     gold translation in the target vocabulary (coverage = kept / dictionary source words);
+  2. retrieve the top-k target words for each kept source word (NN, CSLS or isf);
+  3. a word is a hit at k when *any* of its gold translations is among its top k.
+Precision is over evaluated words only, so it must be read together with coverage.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, Sequence
+
+import torch
+
+from ..errors import DecoderHeadError
+from ..files import atomic_path
+from .retrieval import topk
+
+
+def _index(words: Sequence[str], emb: torch.Tensor, side: str) -> dict[str, int]:
+    """Word -> first row; checks the vocabulary and matrix agree."""
+    if emb.dim() != 2 or emb.shape[0] != len(words):
+        raise DecoderHeadError(
+            f"{side}: {len(words)} words but embedding matrix has shape {tuple(emb.shape)}"
+        )
+    index: dict[str, int] = {}
+    for i, w in enumerate(words):
+        index.setdefault(w, i)
+    return index
+
+
+def _bucket_label(lo: int, hi: int | None) -> str:
+    return f"{lo}+" if hi is None else f"{lo}-{hi}"
+
+
+def evaluate_bli(
+    src_words: list[str],
+    src_emb: torch.Tensor,
+    trg_words: list[str],
+    trg_emb: torch.Tensor,
+    gold: dict[str, set[str]],
+    ks: Iterable[int] = (1, 5, 10),
+    method: str = "csls",
+    knn: int = 10,
+    src_ranks: dict[str, int] | None = None,
+    rank_buckets: Sequence[tuple[int, int | None]] = ((0, 1000), (1000, 3000), (3000, None)),
+) -> dict:
+    """P@k (percent) over evaluable dictionary words, coverage, and optionally P@k by source rank.
+
+    Returns {"p_at_1", "p_at_5", ..., "coverage", "n_evaluated", "n_dictionary"} plus
+    "by_rank" ({"0-1000": {"p_at_1", ..., "n"}, ...}) when `src_ranks` is given; a bucket
+    with no word has n=0 and p_at_k None. Words absent from `src_ranks` are in no bucket.
+    """
+    src_emb, trg_emb = torch.as_tensor(src_emb), torch.as_tensor(trg_emb)
+    ks = sorted({int(k) for k in ks})
+    if not ks or ks[0] < 1:
+        raise DecoderHeadError(f"ks must be positive integers, got {ks}")
+    src_index = _index(src_words, src_emb, "source")
+    trg_index = _index(trg_words, trg_emb, "target")
+
+    # STEP 1: which dictionary entries can be evaluated at all.
+    queries: list[str] = []
+    gold_rows: list[set[int]] = []
+    n_in_src = 0
+    for word in sorted(gold):
+        if word not in src_index:
+            continue
+        n_in_src += 1
+        rows = {trg_index[t] for t in gold[word] if t in trg_index}
+        if rows:
+            queries.append(word)
+            gold_rows.append(rows)
+    n_dictionary = len(gold)
+    if not queries:
+        raise DecoderHeadError(
+            f"dictionary and vocabularies share no pair: {n_dictionary} dictionary source words, "
+            f"{n_in_src} in the source vocabulary ({len(src_index)} words), none with a gold "
+            f"translation in the target vocabulary ({len(trg_index)} words)"
+        )
+
+    # STEP 2: retrieval; CSLS/isf statistics use the whole source vocabulary.
+    rows = torch.tensor([src_index[w] for w in queries], dtype=torch.long)
+    _, best = topk(src_emb, trg_emb, k=ks[-1], method=method, knn=knn, rows=rows)  # (n_q, kmax)
+
+    # STEP 3: rank of the first gold hit per word (kmax + 1 = no hit within kmax).
+    first_hit = torch.full((len(queries),), ks[-1] + 1, dtype=torch.long)
+    for i, (cands, golds) in enumerate(zip(best.tolist(), gold_rows)):
+        for rank, j in enumerate(cands, start=1):
+            if j in golds:
+                first_hit[i] = rank
+                break
+
+    def precision(mask: torch.Tensor) -> dict[str, float | None]:
+        n = int(mask.sum())
+        return {
+            f"p_at_{k}": (100.0 * float((first_hit[mask] <= k).sum()) / n if n else None)
+            for k in ks
+        }
+
+    everyone = torch.ones(len(queries), dtype=torch.bool)
+    result: dict = precision(everyone)
+    result["coverage"] = len(queries) / n_dictionary
+    result["n_evaluated"] = len(queries)
+    result["n_dictionary"] = n_dictionary
+
+    if src_ranks is not None:
+        ranks = [src_ranks.get(w) for w in queries]
+        by_rank = {}
+        for lo, hi in rank_buckets:
+            mask = torch.tensor(
+                [r is not None and r >= lo and (hi is None or r < hi) for r in ranks],
+                dtype=torch.bool,
+            )
+            by_rank[_bucket_label(lo, hi)] = {**precision(mask), "n": int(mask.sum())}
+        result["by_rank"] = by_rank
+    return result
+
+
+def translate(
+    src_words: list[str],
+    src_emb: torch.Tensor,
+    trg_words: list[str],
+    trg_emb: torch.Tensor,
+    k: int = 5,
+    method: str = "csls",
+    knn: int = 10,
+) -> dict[str, list[tuple[str, float]]]:
+    """Top-k target words with scores for every source word (the induced lexicon)."""
+    src_emb, trg_emb = torch.as_tensor(src_emb), torch.as_tensor(trg_emb)
+    src_index = _index(src_words, src_emb, "source")
+    _index(trg_words, trg_emb, "target")
+    rows = torch.tensor(list(src_index.values()), dtype=torch.long)
+    scores, best = topk(src_emb, trg_emb, k=k, method=method, knn=knn, rows=rows)
+    return {
+        word: [(trg_words[j], float(s)) for j, s in zip(idx, sc)]
+        for word, idx, sc in zip(src_index, best.tolist(), scores.tolist())
+    }
+
+
+def write_lexicon(path: str | os.PathLike, translations: dict[str, list[tuple[str, float]]]) -> None:
+    """Write `src<TAB>rank<TAB>trg<TAB>score` (rank from 1, header line) atomically."""
+    lines = ["src\trank\ttrg\tscore"]
+    for src, cands in translations.items():
+        for rank, (trg, score) in enumerate(cands, start=1):
+            for w in (src, trg):
+                if any(c in w for c in "\t\n\r"):
+                    raise DecoderHeadError(f"{path}: word {w!r} contains a tab or newline")
+            lines.append(f"{src}\t{rank}\t{trg}\t{score:.6f}")
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")

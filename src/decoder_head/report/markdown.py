@@ -1,0 +1,54 @@
+"""report.md for a run folder, and the short summary table the CLI prints."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from ..config import RunConfig
+from ..files import write_text
+from .plots import plot_hits_by_rank, plot_training_curves
+
+
+def fmt(x: Any, digits: int = 3) -> str:
+    return "-" if x is None else (f"{x:.{digits}f}" if isinstance(x, float) else str(x))
+
+
+def summary_rows(metrics: dict[str, Any]) -> list[tuple[str, str]]:
+    lm, rec, ind = metrics["lm"], metrics["recover"], metrics["induce"]
+    return [
+        ("LM val perplexity", f"{lm['val_ppl']:.1f} ({lm['tokens_per_s']:.0f} tok/s, {lm['train_seconds']:.0f} s"
+                              + (", reused)" if lm["reused"] else ")")),
+        (f"recover [{rec['method']}] hit@1 top-1000", fmt(rec["hit_at_1_top1000"])),
+        ("recover hit@10 top-1000", fmt(rec["hit_at_10_top1000"])),
+        ("recover hit@1 by rank", ", ".join(f"{b}: {v:.2f}" for b, v in rec["hit_at_1_by_rank"].items())),
+        (f"induce [{ind['method']}] P@1 NN / CSLS", f"{ind['nn']['p_at_1']:.1f} / {ind['csls']['p_at_1']:.1f}"),
+        ("induce P@10 CSLS, coverage", f"{ind['csls']['p_at_10']:.1f}, {ind['coverage']:.2f}"),
+        ("wall time", f"{metrics['wall_seconds']:.0f} s"),
+    ]
+
+
+def write_report(run_dir: Path, cfg: RunConfig, metrics: dict[str, Any]) -> None:
+    plot_hits_by_rank(metrics["recover"], run_dir / "hits_by_rank.png")
+    plot_training_curves(metrics, run_dir / "training_curves.png")
+    rec, ind = metrics["recover"], metrics["induce"]
+    lines = [f"# decoder-head run `{cfg.name}`", "", "| quantity | value |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in summary_rows(metrics)]
+    lines += ["", "## Recovery (same language, mapping wiped and re-learned)", "",
+              "| rank bucket | hit@1 | hit@5 | hit@10 |", "|---|---|---|---|"]
+    for b in rec["hit_at_1_by_rank"]:
+        lines.append(f"| {b} | " + " | ".join(fmt(rec[f'hit_at_{k}_by_rank'][b]) for k in (1, 5, 10)) + " |")
+    lines += ["", "![hit@k by rank](hits_by_rank.png)", "", "Nearest original words of re-learned rows:", ""]
+    lines += [f"- **{w}**: {', '.join(ns)}" for w, ns in rec["synonyms"].items()]
+    lines += ["", "## Induction (language B through A's frozen body)", "",
+              f"Dictionary `{ind['dictionary']}`, coverage {ind['coverage']:.2f} "
+              f"({ind['n_evaluated']} source words evaluated).", "",
+              "| retrieval | P@1 | P@5 | P@10 |", "|---|---|---|---|"]
+    for m in ("nn", "csls"):
+        lines.append(f"| {m} | " + " | ".join(f"{ind[m][k]:.1f}" for k in ("p_at_1", "p_at_5", "p_at_10")) + " |")
+    lines += ["", "Lexicon: `lexicon.tsv`; embeddings: `emb.es.vec`, `emb.en.vec` (word2vec text).", "",
+              "![training curves](training_curves.png)", "", "## Config", "", "```json",
+              json.dumps(asdict(cfg), indent=2), "```", ""]
+    write_text(run_dir / "report.md", "\n".join(lines))

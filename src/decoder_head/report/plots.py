@@ -1,0 +1,54 @@
+"""Plots for a run folder (PNG, written atomically, Agg backend: no screen needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from ..files import atomic_path  # noqa: E402
+
+
+def _save(fig: Any, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def plot_hits_by_rank(recover: dict[str, Any], path: Path) -> None:
+    """Grouped bars: hit@1/5/10 per frequency-rank bucket."""
+    buckets = list(recover["hit_at_1_by_rank"])
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    width = 0.27
+    for i, k in enumerate((1, 5, 10)):
+        vals = [recover[f"hit_at_{k}_by_rank"].get(b, 0.0) for b in buckets]
+        ax.bar([x + (i - 1) * width for x in range(len(buckets))], vals, width, label=f"hit@{k}")
+    ax.set_xticks(range(len(buckets)), buckets)
+    ax.set_xlabel("frequency rank of the word")
+    ax.set_ylabel("hit rate")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"Recovery [{recover['method']}]")
+    ax.legend()
+    _save(fig, path)
+
+
+def plot_training_curves(metrics: dict[str, Any], path: Path) -> None:
+    """Validation loss per epoch for each stage, and recovery hit@1 (top-1000) per epoch."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
+    for stage in ("lm", "recover", "induce"):
+        hist = metrics.get(stage, {}).get("history", [])
+        if hist:
+            left.plot([h["steps"] for h in hist], [h["val_loss"] for h in hist], marker="o", label=stage)
+    left.set_xlabel("steps")
+    left.set_ylabel("validation loss (nats/token)")
+    left.legend()
+    hist = metrics.get("recover", {}).get("history", [])
+    right.plot([h["steps"] for h in hist], [h.get("hit_at_1_top1000", 0.0) for h in hist], marker="o")
+    right.set_xlabel("steps")
+    right.set_ylabel("recovery hit@1, top-1000")
+    right.set_ylim(0, 1.02)
+    _save(fig, path)

@@ -1,0 +1,169 @@
+"""One training loop for every stage: LM pre-training and re-learning through a frozen body.
+
+The loop only sees a LanguageModel, the parameters to train and the module whose state is
+checkpointed; it never asks which mapping or body it holds. Per epoch: train windows
+(state carried, detached), validation loss, a checkpoint (model + optimizer + RNG), so an
+interrupted run resumes from its last finished epoch with the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+import torch.nn.functional as F
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..models import LanguageModel, State
+from .batches import n_windows, windows
+from .checkpoint import (
+    has_checkpoint,
+    load_checkpoint,
+    load_module_state,
+    optimizer_from_flat,
+    optimizer_to_flat,
+    save_checkpoint,
+)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to optimise; the same dataclass serves pre-training and re-learning."""
+
+    epochs: int = 1
+    batch_size: int = 32
+    bptt: int = 70
+    lr: float = 3e-3
+    schedule: str = "onecycle"  # "onecycle" (linear warm-up, cosine down) | "cosine" | "constant"
+    warmup: float = 0.1  # fraction of all steps spent warming up (onecycle)
+    clip: float = 0.25  # gradient-norm clipping
+    weight_decay: float = 0.0
+    beta1: float = 0.8  # Adam momentum as in the original fastai recipe
+    beta2: float = 0.99
+    steps_per_epoch: int | None = None  # cap an epoch; the next epoch continues the stream
+    valid_windows: int | None = 50  # windows of the validation stream scored per epoch
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.schedule not in ("onecycle", "cosine", "constant"):
+            raise ValueError(f"unknown schedule {self.schedule!r}")
+        if self.epochs < 1 or self.batch_size < 1 or self.bptt < 2 or self.lr <= 0:
+            raise ValueError("epochs, batch_size, bptt and lr must be positive (bptt >= 2)")
+
+
+def lr_at(cfg: TrainConfig, step: int, total: int) -> float:
+    """Learning rate as a pure function of the step, so resuming needs no scheduler state."""
+    if cfg.schedule == "constant":
+        return cfg.lr
+    warm = int(cfg.warmup * total) if cfg.schedule == "onecycle" else 0
+    if step < warm:
+        return cfg.lr * (0.1 + 0.9 * step / warm)
+    frac = (step - warm) / max(1, total - warm)
+    return cfg.lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+
+
+def detach(state: State) -> State:
+    return [(h.detach(), c.detach()) for h, c in state]
+
+
+@torch.no_grad()
+def evaluate_loss(model: LanguageModel, batched: torch.Tensor, bptt: int, max_windows: int | None) -> float:
+    """Mean cross-entropy (nats/token) over the first windows of a batched stream."""
+    model.eval()
+    total, count, state = 0.0, 0, None
+    for i, (x, y) in enumerate(windows(batched, bptt)):
+        if max_windows is not None and i >= max_windows:
+            break
+        logits, state = model(x, state)
+        total += F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="sum").item()
+        count += y.numel()
+    return total / max(1, count)
+
+
+def fit(
+    model: LanguageModel,
+    train: torch.Tensor,
+    valid: torch.Tensor,
+    cfg: TrainConfig,
+    saved: torch.nn.Module,
+    ckpt_dir: str | Path | None = None,
+    resume: bool = False,
+    desc: str = "training",
+    on_epoch_end: Callable[[int], dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Train the parameters of `model` that require grad; checkpoint `saved` per epoch.
+
+    train/valid: batched streams (B, N) from batches.batchify. Returns the history: one
+    dict per epoch (train_loss, val_loss, val_ppl, tokens_per_s, seconds, and whatever
+    on_epoch_end adds, e.g. recovery hit@1).
+    """
+    torch.manual_seed(cfg.seed)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay)
+    per_epoch = n_windows(train, cfg.bptt)
+    if cfg.steps_per_epoch is not None:
+        per_epoch = min(per_epoch, cfg.steps_per_epoch)
+    total = per_epoch * cfg.epochs
+    history: list[dict[str, Any]] = []
+    start_epoch = 0
+    if resume and ckpt_dir is not None and has_checkpoint(ckpt_dir):
+        tensors, meta = load_checkpoint(ckpt_dir)
+        load_module_state(saved, tensors, "model.", str(ckpt_dir))
+        optimizer_from_flat(opt, tensors, meta["optimizer"])
+        torch.set_rng_state(tensors["rng.torch"])
+        history, start_epoch = meta["history"], meta["epoch"] + 1
+    all_windows = list(windows(train, cfg.bptt))
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("loss {task.fields[loss]:.3f}"), TimeRemainingColumn()]
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task(desc, total=total, completed=start_epoch * per_epoch, loss=float("nan"))
+        for epoch in range(start_epoch, cfg.epochs):
+            model.train()
+            t0, tokens, loss_sum, state = time.perf_counter(), 0, 0.0, None
+            offset = (epoch * per_epoch) % len(all_windows)
+            for i in range(per_epoch):
+                j = (offset + i) % len(all_windows)
+                if j == 0:
+                    state = None  # the stream wrapped around: start fresh
+                x, y = all_windows[j]
+                step = epoch * per_epoch + i
+                for group in opt.param_groups:
+                    group["lr"] = lr_at(cfg, step, total)
+                logits, state = model(x, state)
+                state = detach(state)
+                loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
+                opt.zero_grad(set_to_none=True)
+                (loss + model.mapping.penalty()).backward()
+                if cfg.clip > 0:
+                    torch.nn.utils.clip_grad_norm_(params, cfg.clip)
+                opt.step()
+                loss_sum += loss.item()
+                tokens += y.numel()
+                progress.update(task, advance=1, loss=loss.item())
+            seconds = time.perf_counter() - t0
+            val_loss = evaluate_loss(model, valid, cfg.bptt, cfg.valid_windows)
+            row: dict[str, Any] = {
+                "epoch": epoch, "steps": (epoch + 1) * per_epoch, "train_loss": loss_sum / per_epoch,
+                "val_loss": val_loss, "val_ppl": math.exp(min(val_loss, 50.0)),
+                "tokens_per_s": tokens / seconds, "seconds": seconds,
+            }
+            if on_epoch_end is not None:
+                row.update(on_epoch_end(epoch))
+            history.append(row)
+            progress.console.print(
+                f"{desc} epoch {epoch + 1}/{cfg.epochs}: train {row['train_loss']:.3f} "
+                f"val ppl {row['val_ppl']:.1f}" + "".join(
+                    f" {k} {v:.3f}" for k, v in row.items() if k.startswith("hit"))
+            )
+            if ckpt_dir is not None:
+                opt_tensors, opt_meta = optimizer_to_flat(opt)
+                tensors = {f"model.{k}": v for k, v in saved.state_dict().items()}
+                tensors.update(opt_tensors)
+                tensors["rng.torch"] = torch.get_rng_state()
+                save_checkpoint(ckpt_dir, tensors, {
+                    "epoch": epoch, "history": history, "optimizer": opt_meta, "train_config": asdict(cfg)})
+    return history

@@ -1,0 +1,102 @@
+"""Wipe the word<->embedding mapping and re-learn it through the frozen body.
+
+    corpus B --vocab B--> ids --[new mapping: learnable]--> emb --[frozen body of LM A]--> out
+    logits = out @ new_table^T ; loss = next-word cross-entropy (+ the mapping's penalty)
+
+Recovery: B = A (same corpus, same vocabulary), the truth is the identity.
+Induction: B is another language; mixture mappings make each B word a mixture of A's
+frozen rows, `free` learns B's rows from scratch in A's space.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from ..config import RelearnConfig
+from ..data.corpus import split_train_valid
+from ..data.vocab import Vocab
+from ..mapping import Mapping, build_mapping
+from ..models import LanguageModel
+from .batches import batchify, encode_stream
+from .loop import fit
+from .pretrain import TrainedLM, corpus_sentences, frozen_body
+
+
+@dataclass
+class Relearned:
+    mapping: Mapping
+    model: LanguageModel  # new mapping + frozen body
+    vocab: Vocab
+    history: list[dict[str, Any]]
+    seconds: float
+
+
+def rank_prior(n_src: int, n_trg: int, n_specials: int, scale: float) -> torch.Tensor:
+    """(n_src, n_trg) logits favouring rows of similar frequency rank: -scale * |log r_s - log r_t|.
+
+    Both vocabularies are sorted by frequency, so the id is the rank; specials face specials.
+    """
+    rs = torch.log1p(torch.arange(n_src, dtype=torch.float32)).unsqueeze(1)
+    rt = torch.log1p(torch.arange(n_trg, dtype=torch.float32)).unsqueeze(0)
+    prior = -scale * (rs - rt).abs()
+    prior[:n_specials, :] = -scale * 10
+    prior[:, :n_specials] = -scale * 10
+    prior[:n_specials, :n_specials] = torch.where(
+        torch.eye(n_specials, dtype=torch.bool), 0.0, -scale * 10)
+    return prior
+
+
+def new_mapping(cfg: RelearnConfig, lm: TrainedLM, vocab: Vocab, seed: int) -> Mapping:
+    target = lm.model.mapping.table().detach()
+    dim = target.size(1)
+    kwargs: dict[str, Any] = dict(cfg.mapping_args)
+    torch.manual_seed(seed)
+    if cfg.mapping != "free":
+        kwargs["target"] = target
+        if cfg.init == "frequency":
+            kwargs["init"] = rank_prior(len(vocab), target.size(0), vocab.n_specials, kwargs.pop("prior_scale", 1.0))
+        else:
+            kwargs.pop("prior_scale", None)
+            kwargs["init"] = 0.01 * torch.randn(len(vocab), target.size(0))
+    else:
+        kwargs.setdefault("init_std", float(target.std()))
+    return build_mapping(cfg.mapping, len(vocab), dim, **kwargs)
+
+
+def relearn(
+    lm: TrainedLM,
+    cfg: RelearnConfig,
+    workdir: Path,
+    ckpt_dir: Path | None,
+    vocab: Vocab | None = None,
+    resume: bool = True,
+    desc: str = "relearn",
+    on_epoch_end: Callable[[Relearned], dict[str, Any]] | None = None,
+) -> Relearned:
+    """Train a fresh mapping for `cfg.corpus` through LM A's frozen body."""
+    sentences = corpus_sentences(cfg.corpus, workdir / "cache")
+    train_s, valid_s = split_train_valid(sentences, 0.02, cfg.train.seed)
+    if vocab is None:
+        vocab = Vocab.build(train_s, cfg.vocab.max_size, cfg.vocab.min_count)
+    mapping = new_mapping(cfg, lm, vocab, cfg.train.seed)
+    model = LanguageModel(mapping, frozen_body(lm.model), emb_dropout=0.0)
+    train = batchify(encode_stream(train_s, vocab), cfg.train.batch_size)
+    valid = batchify(encode_stream(valid_s, vocab), 8)
+    out = Relearned(mapping, model, vocab, [], 0.0)
+    hook = None if on_epoch_end is None else (lambda _epoch: on_epoch_end(out))
+    t0 = time.perf_counter()
+    out.history = fit(model, train, valid, cfg.train, saved=mapping, ckpt_dir=ckpt_dir,
+                      resume=resume, desc=desc, on_epoch_end=hook)
+    out.seconds = time.perf_counter() - t0
+    model.eval()
+    return out
+
+
+def lm_entropy_floor(history: list[dict[str, Any]]) -> float:
+    return math.exp(min(h["val_loss"] for h in history)) if history else float("nan")
