@@ -5,12 +5,13 @@ BIN     := $(VENV)/bin
 DEB_PKGS := sword-text-kjv sword-text-web sword-text-sparv dict-freedict-eng-spa dict-freedict-spa-eng
 PRESET  ?= default
 
-.PHONY: run test install data bench clean help
+.PHONY: run test install data readme clean help
 
 help:
 	@echo "make run    - install, then LM -> recover -> induce -> report on the Bible default (runs/latest)"
 	@echo "make test   - install, then run the test suite"
 	@echo "make data   - install the Debian Bible/FreeDict packages (root) or print the command"
+	@echo "make readme - rewrite the README results block from runs/latest/metrics.json"
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -42,6 +43,10 @@ run: install data
 test: install
 	-@$(MAKE) --no-print-directory data
 	$(BIN)/python -m pytest -q
+
+# Rewrite the README's results block from the last `make run` (runs/latest/metrics.json).
+readme: install
+	$(BIN)/decoder-head readme runs/latest --readme README.md
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -27,13 +27,14 @@ def _config(args: argparse.Namespace) -> Any:
 
 def _print_table(rows: list[tuple[str, str]], title: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title)
+    table = Table(title=escape(title))
     table.add_column("quantity")
     table.add_column("value")
     for k, v in rows:
-        table.add_row(k, v)
+        table.add_row(escape(k), escape(v))
     Console().print(table)
 
 
@@ -98,6 +99,39 @@ def cmd_bli(args: argparse.Namespace) -> None:
     _print_table(rows, f"BLI {args.src} -> {args.trg}")
 
 
+def cmd_embed(args: argparse.Namespace) -> None:
+    from .align.word2vec import Word2VecConfig, embed_corpus
+
+    cfg = Word2VecConfig(dim=args.dim, window=args.window, min_count=args.min_count, epochs=args.epochs,
+                         seed=args.seed, workers=args.workers)
+    info = embed_corpus(args.corpus, args.out, cfg, cache_dir=args.cache_dir)
+    print(f"{info['out']}: {info['words']} words x {cfg.dim} from {info['tokens']} tokens ({info['seconds']:.0f} s)")
+
+
+def cmd_align(args: argparse.Namespace) -> None:
+    import dataclasses
+
+    from .align import AlignConfig, run_align
+
+    cfg = AlignConfig()
+    if args.refine is not None:
+        cfg = dataclasses.replace(cfg, gw_refine_rounds=args.refine,
+                                  procrustes=dataclasses.replace(cfg.procrustes, refine_rounds=args.refine))
+    m = run_align(args.src, args.trg, args.method, args.out, args.train_dict, args.dictionary, cfg)
+    rows = [("method", m["method"]), ("seconds", f"{m['seconds']:.1f}"), ("out", str(args.out))]
+    if m["csls"] is not None:
+        rows += [(r, f"P@1 {m[r]['p_at_1']:.1f}  P@5 {m[r]['p_at_5']:.1f}  P@10 {m[r]['p_at_10']:.1f}  "
+                     f"coverage {m['coverage']:.2f}") for r in ("nn", "csls")]
+    _print_table(rows, f"align {args.src} -> {args.trg}")
+
+
+def cmd_readme(args: argparse.Namespace) -> None:
+    from .report import update_readme
+
+    update_readme(Path(args.readme), Path(args.run_dir))
+    print(f"{args.readme}: results block rewritten from {args.run_dir}/metrics.json")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="decoder-head", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -110,7 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                            help="override a config value, e.g. --set recover.train.epochs=2")
             p.add_argument("--workdir", default="runs", help="root of LMs, caches and run folders")
-            p.add_argument("--no-resume", action="store_true", help="ignore existing checkpoints")
+            resume = p.add_mutually_exclusive_group()
+            resume.add_argument("--resume", dest="no_resume", action="store_false",
+                                help="continue from the last checkpoint (the default)")
+            resume.add_argument("--no-resume", dest="no_resume", action="store_true",
+                                help="start training over (a finished LM with the same config is still reused)")
         return p
 
     add("train-lm", cmd_train_lm, "train (or reuse) the language model of the preset")
@@ -129,6 +167,28 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("src")
     b.add_argument("trg")
     b.add_argument("--dictionary", required=True)
+    e = add("embed", cmd_embed, "train skip-gram word2vec (gensim) on a corpus; write word2vec text", config=False)
+    e.add_argument("corpus", help="sword:MODULE[:ot|nt], text:PATH or wikitext:PATH")
+    e.add_argument("out", help="output .vec file (word2vec text, most frequent words first)")
+    e.add_argument("--dim", type=int, default=300)
+    e.add_argument("--window", type=int, default=5)
+    e.add_argument("--min-count", type=int, default=3)
+    e.add_argument("--epochs", type=int, default=5)
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--workers", type=int, default=2)
+    e.add_argument("--cache-dir", default="runs/cache", help="where SWORD Bibles are cached as TSV")
+    a = add("align", cmd_align, "map two word2vec spaces into one (VecMap-style baselines); BLI if --dictionary",
+            config=False)
+    a.add_argument("src")
+    a.add_argument("trg")
+    a.add_argument("--method", choices=("unsupervised", "procrustes", "gw", "identical"), default="unsupervised")
+    a.add_argument("--train-dict", help="MUSE training pairs (needed by --method procrustes)")
+    a.add_argument("--dictionary", help="MUSE test pairs: writes P@1/5/10 and coverage to metrics.json")
+    a.add_argument("--refine", type=int, help="Procrustes refinement rounds (default: 0 procrustes, 10 gw)")
+    a.add_argument("--out", default="runs/align", help="output folder (default: runs/align)")
+    r = add("readme", cmd_readme, "rewrite README's results block from a run folder", config=False)
+    r.add_argument("run_dir", nargs="?", default="runs/latest")
+    r.add_argument("--readme", default="README.md")
     return parser
 
 

@@ -65,11 +65,21 @@ class RelearnConfig:
     mapping_args: dict[str, Any] = field(default_factory=dict)  # e.g. {"tau": 0.1, "n_iter": 10}
     init: str = "random"  # "random" | "frequency" (rank prior: frequent words on frequent rows)
     train: TrainConfig = field(default_factory=TrainConfig)
+    em_rounds: int = 0  # hard-EM refinement rounds after gradient training (mixture mappings)
+    em_tokens: int | None = None  # tokens scored per EM round (None: the whole corpus)
+
+    def __post_init__(self) -> None:
+        if self.init not in ("random", "frequency"):
+            raise ValueError(f"init must be 'random' or 'frequency', got {self.init!r}")
+        if self.em_rounds < 0:
+            raise ValueError("em_rounds must be >= 0")
+        if self.em_rounds and self.mapping == "free":
+            raise ValueError("em_rounds needs a mixture mapping (the free table has no rows to assign)")
 
 
 @dataclass(frozen=True)
 class EvalConfig:
-    dictionary: str = "../shared/data/bli/es-en.bible.test.txt"
+    dictionary: str = "data/bli/es-en.bible.test.txt"
     knn: int = 10  # CSLS neighbourhood
     rank_buckets: tuple[int, ...] = (0, 100, 1000, 4000)
     synonym_words: tuple[str, ...] = ("two", "king", "water", "said", "good", "father", "day", "land")

@@ -32,6 +32,10 @@ class Mapping(nn.Module):
         """(V, V_target) assignment scores for mixture mappings; None for free tables."""
         return None
 
+    def assign(self, rows: torch.Tensor, cols: torch.Tensor) -> None:
+        """Set word rows[i] to frozen row cols[i] exactly (hard assignment); mixtures only."""
+        raise NotImplementedError(f"{type(self).__name__} is not a mixture over frozen rows")
+
 
 MappingFactory = Callable[..., Mapping]
 REGISTRY: dict[str, MappingFactory] = {}

@@ -64,3 +64,9 @@ class SinkhornMapping(Mapping):
 
     def scores(self) -> torch.Tensor:
         return self.log_p().detach()
+
+    @torch.no_grad()
+    def assign(self, rows: torch.Tensor, cols: torch.Tensor) -> None:
+        """Logits of a (near) permutation: e^-30 of the mass off the assigned entries."""
+        self.logits[rows] = -30.0 * self.tau
+        self.logits[rows, cols] = 0.0

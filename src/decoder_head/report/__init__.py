@@ -1,5 +1,5 @@
 """Tables and plots from run folders."""
 
-from .markdown import summary_rows, write_report
+from .markdown import summary_rows, update_readme, write_report
 
-__all__ = ["summary_rows", "write_report"]
+__all__ = ["summary_rows", "update_readme", "write_report"]

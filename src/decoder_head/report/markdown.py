@@ -52,3 +52,25 @@ def write_report(run_dir: Path, cfg: RunConfig, metrics: dict[str, Any]) -> None
               "![training curves](training_curves.png)", "", "## Config", "", "```json",
               json.dumps(asdict(cfg), indent=2), "```", ""]
     write_text(run_dir / "report.md", "\n".join(lines))
+
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def update_readme(readme: Path, run_dir: Path) -> None:
+    """Replace the README's results block with the table of a finished run's metrics.json."""
+    from ..errors import DecoderHeadError
+    from ..files import read_json
+
+    metrics = read_json(run_dir / "metrics.json")
+    text = readme.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise DecoderHeadError(f"{readme}: no {START} ... {END} block to fill")
+    rec = metrics["recover"]
+    rows = [f"Measured by `make run` (run `{metrics['name']}`, {run_dir}/metrics.json):", "",
+            "| quantity | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in summary_rows(metrics)]
+    rows += ["", "| recovery rank bucket | hit@1 | hit@10 |", "|---|---|---|"]
+    rows += [f"| {b} | {fmt(rec['hit_at_1_by_rank'][b])} | {fmt(rec['hit_at_10_by_rank'][b])} |"
+             for b in rec["hit_at_1_by_rank"]]
+    head, rest = text.split(START, 1)
+    write_text(readme, head + START + "\n" + "\n".join(rows) + "\n" + END + rest.split(END, 1)[1])

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..models import LanguageModel, State
@@ -101,6 +102,9 @@ def fit(
     dict per epoch (train_loss, val_loss, val_ppl, tokens_per_s, seconds, and whatever
     on_epoch_end adds, e.g. recovery hit@1).
     """
+    # The CPU backward of an embedding lookup accumulates in a thread-dependent order;
+    # deterministic kernels make "same seed, same numbers" hold.
+    torch.use_deterministic_algorithms(True)
     torch.manual_seed(cfg.seed)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay)
@@ -120,7 +124,7 @@ def fit(
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("loss {task.fields[loss]:.3f}"), TimeRemainingColumn()]
     with Progress(*columns, transient=False) as progress:
-        task = progress.add_task(desc, total=total, completed=start_epoch * per_epoch, loss=float("nan"))
+        task = progress.add_task(escape(desc), total=total, completed=start_epoch * per_epoch, loss=float("nan"))
         for epoch in range(start_epoch, cfg.epochs):
             model.train()
             t0, tokens, loss_sum, state = time.perf_counter(), 0, 0.0, None
@@ -154,11 +158,11 @@ def fit(
             if on_epoch_end is not None:
                 row.update(on_epoch_end(epoch))
             history.append(row)
-            progress.console.print(
+            progress.console.print(escape(
                 f"{desc} epoch {epoch + 1}/{cfg.epochs}: train {row['train_loss']:.3f} "
                 f"val ppl {row['val_ppl']:.1f}" + "".join(
                     f" {k} {v:.3f}" for k, v in row.items() if k.startswith("hit"))
-            )
+            ))
             if ckpt_dir is not None:
                 opt_tensors, opt_meta = optimizer_to_flat(opt)
                 tensors = {f"model.{k}": v for k, v in saved.state_dict().items()}

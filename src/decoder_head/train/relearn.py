@@ -10,7 +10,6 @@ frozen rows, `free` learns B's rows from scratch in A's space.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,8 @@ from ..data.vocab import Vocab
 from ..mapping import Mapping, build_mapping
 from ..models import LanguageModel
 from .batches import batchify, encode_stream
-from .loop import fit
+from .loop import evaluate_loss, fit
+from .refine import em_round
 from .pretrain import TrainedLM, corpus_sentences, frozen_body
 
 
@@ -93,10 +93,17 @@ def relearn(
     t0 = time.perf_counter()
     out.history = fit(model, train, valid, cfg.train, saved=mapping, ckpt_dir=ckpt_dir,
                       resume=resume, desc=desc, on_epoch_end=hook)
+    steps = out.history[-1]["steps"]
+    for r in range(cfg.em_rounds):
+        row = {"stage": "em", "round": r, **em_round(model, train, cfg.train.bptt, cfg.em_tokens)}
+        steps += row["windows"]
+        row.update(steps=steps, val_loss=evaluate_loss(model, valid, cfg.train.bptt, cfg.train.valid_windows))
+        if on_epoch_end is not None:
+            row.update(on_epoch_end(out))
+        print(f"{desc} EM round {r + 1}/{cfg.em_rounds}: {row['changed']} words moved, "
+              f"val loss {row['val_loss']:.3f}")
+        out.history.append(row)
     out.seconds = time.perf_counter() - t0
     model.eval()
     return out
 
-
-def lm_entropy_floor(history: list[dict[str, Any]]) -> float:
-    return math.exp(min(h["val_loss"] for h in history)) if history else float("nan")
