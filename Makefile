@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 DEB_PKGS := sword-text-kjv sword-text-web sword-text-sparv dict-freedict-eng-spa dict-freedict-spa-eng
 PRESET  ?= default
 
-.PHONY: run test install data readme clean help
+.PHONY: run test install data readme seeds clean help
 
 help:
 	@echo "make run    - install, then LM -> recover -> induce -> report on the Bible default (runs/latest)"
@@ -47,6 +47,11 @@ test: install
 # Rewrite the README's results block from the last `make run` (runs/latest/metrics.json).
 readme: install
 	$(BIN)/decoder-head readme runs/latest --readme README.md
+
+# 3 seeds of the default (seed 0 is `make run`); then README from all three.
+seeds: install data
+	for s in 1 2; do $(BIN)/decoder-head run --name seed$$s --set lm.train.seed=$$s --set recover.train.seed=$$s --set induce.train.seed=$$s || exit 1; done
+	$(BIN)/decoder-head readme runs/default runs/seed1 runs/seed2 --readme README.md
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

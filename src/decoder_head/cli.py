@@ -128,8 +128,8 @@ def cmd_align(args: argparse.Namespace) -> None:
 def cmd_readme(args: argparse.Namespace) -> None:
     from .report import update_readme
 
-    update_readme(Path(args.readme), Path(args.run_dir))
-    print(f"{args.readme}: results block rewritten from {args.run_dir}/metrics.json")
+    update_readme(Path(args.readme), [Path(d) for d in args.run_dirs])
+    print(f"{args.readme}: results block rewritten from {len(args.run_dirs)} run(s)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--refine", type=int, help="Procrustes refinement rounds (default: 0 procrustes, 10 gw)")
     a.add_argument("--out", default="runs/align", help="output folder (default: runs/align)")
     r = add("readme", cmd_readme, "rewrite README's results block from a run folder", config=False)
-    r.add_argument("run_dir", nargs="?", default="runs/latest")
+    r.add_argument("run_dirs", nargs="*", default=["runs/latest"], help="run folders (one per seed)")
     r.add_argument("--readme", default="README.md")
     return parser
 

@@ -56,21 +56,49 @@ def write_report(run_dir: Path, cfg: RunConfig, metrics: dict[str, Any]) -> None
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
+SEED_COLUMNS = (
+    ("LM val ppl", lambda m: m["lm"]["val_ppl"]),
+    ("recover hit@1 top-1000", lambda m: m["recover"]["hit_at_1_top1000"]),
+    ("recover hit@10 top-1000", lambda m: m["recover"]["hit_at_10_top1000"]),
+    ("induce P@1 NN", lambda m: m["induce"]["nn"]["p_at_1"]),
+    ("induce P@1 CSLS", lambda m: m["induce"]["csls"]["p_at_1"]),
+    ("induce P@10 CSLS", lambda m: m["induce"]["csls"]["p_at_10"]),
+    ("induce coverage", lambda m: m["induce"]["coverage"]),
+    ("wall seconds", lambda m: m["wall_seconds"]),
+)
 
-def update_readme(readme: Path, run_dir: Path) -> None:
-    """Replace the README's results block with the table of a finished run's metrics.json."""
+
+def results_block(runs: list[tuple[Path, dict[str, Any]]]) -> list[str]:
+    """One row per run (seed) and a mean +- std row, then the first run's per-rank table."""
+    import statistics
+
+    names = [c for c, _ in SEED_COLUMNS]
+    lines = ["| run | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    values = [[fn(m) for _, fn in SEED_COLUMNS] for _, m in runs]
+    for (path, _), vals in zip(runs, values):
+        lines.append(f"| `{path}` | " + " | ".join(fmt(v, 2) for v in vals) + " |")
+    if len(runs) > 1:
+        cols = list(zip(*values))
+        lines.append(f"| mean +- std ({len(runs)} seeds) | " + " | ".join(
+            f"{statistics.mean(c):.2f} +- {statistics.stdev(c):.2f}" for c in cols) + " |")
+    rec = runs[0][1]["recover"]
+    lines += ["", f"Recovery by frequency rank (`{runs[0][0]}`):", "",
+              "| rank bucket | hit@1 | hit@5 | hit@10 |", "|---|---|---|---|"]
+    lines += [f"| {b} | " + " | ".join(fmt(rec[f"hit_at_{k}_by_rank"][b]) for k in (1, 5, 10)) + " |"
+              for b in rec["hit_at_1_by_rank"]]
+    return lines
+
+
+def update_readme(readme: Path, run_dirs: list[Path]) -> None:
+    """Replace the README's results block with a table built from runs' metrics.json."""
     from ..errors import DecoderHeadError
     from ..files import read_json
 
-    metrics = read_json(run_dir / "metrics.json")
+    runs = [(d, read_json(d / "metrics.json")) for d in run_dirs]
     text = readme.read_text(encoding="utf-8")
     if START not in text or END not in text:
         raise DecoderHeadError(f"{readme}: no {START} ... {END} block to fill")
-    rec = metrics["recover"]
-    rows = [f"Measured by `make run` (run `{metrics['name']}`, {run_dir}/metrics.json):", "",
-            "| quantity | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in summary_rows(metrics)]
-    rows += ["", "| recovery rank bucket | hit@1 | hit@10 |", "|---|---|---|"]
-    rows += [f"| {b} | {fmt(rec['hit_at_1_by_rank'][b])} | {fmt(rec['hit_at_10_by_rank'][b])} |"
-             for b in rec["hit_at_1_by_rank"]]
+    rows = ["Written by `decoder-head readme " + " ".join(str(d) for d in run_dirs) + "`:", ""]
+    rows += results_block(runs)
     head, rest = text.split(START, 1)
     write_text(readme, head + START + "\n" + "\n".join(rows) + "\n" + END + rest.split(END, 1)[1])
