@@ -53,5 +53,10 @@ seeds: install data
 	for s in 1 2; do $(BIN)/decoder-head run --name seed$$s --set lm.train.seed=$$s --set recover.train.seed=$$s --set induce.train.seed=$$s || exit 1; done
 	$(BIN)/decoder-head readme runs/default runs/seed1 runs/seed2 --readme README.md
 
+# Alignment baselines (word2vec + self-learning/Procrustes/GW) on the Bibles -> benchmarks/results/alignment.json.
+.PHONY: bench
+bench: install
+	$(BIN)/python benchmarks/alignment.py
+
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -24,8 +24,9 @@ def test_run_on_the_bibles(tmp_path):
     m = json.loads((tmp_path / "bible-smoke" / "metrics.json").read_text())
     assert m["lm"]["vocab_size"] == 302
     assert m["lm"]["val_ppl"] < 150  # a 300-word LM that learnt something (uniform would be 302)
-    # recovery beats chance (1/300) by a wide margin even at this size
-    assert m["recover"]["hit_at_10_top1000"] > 0.2
+    # recovery beats chance by a wide margin even at this size: hit@10 by chance is 10/302
+    # (0.033); this config measured 0.29 (hit@1 0.31 on the top-100 words)
+    assert m["recover"]["hit_at_10_top1000"] > 0.15
     ind = m["induce"]
     assert ind["dictionary"] == str(dictionary)
     assert 0 < ind["coverage"] < 1 and ind["n_evaluated"] > 10

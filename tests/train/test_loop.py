@@ -88,3 +88,15 @@ def test_resume_after_interruption_gives_the_same_numbers(tmp_path):
     assert h_res[-1]["val_loss"] == pytest.approx(h_full[-1]["val_loss"], rel=1e-5)
     for a, b in zip(straight.parameters(), resumed.parameters()):
         assert torch.allclose(a, b, atol=1e-6)
+
+
+def test_checkpoint_of_another_config_is_not_resumed(tmp_path, capsys):
+    train, valid = streams()
+    first = make_lm()
+    h1 = fit(first, train, valid, TrainConfig(epochs=2, bptt=10, lr=0.01), saved=first, ckpt_dir=tmp_path)
+    other = make_lm()
+    h2 = fit(other, train, valid, TrainConfig(epochs=2, bptt=10, lr=0.02), saved=other, ckpt_dir=tmp_path,
+             resume=True)
+    assert "another config" in capsys.readouterr().out
+    assert [h["epoch"] for h in h2] == [0, 1]
+    assert h2[0]["val_loss"] != h1[0]["val_loss"]

@@ -8,6 +8,7 @@ interrupted run resumes from its last finished epoch with the same numbers.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import asdict, dataclass
@@ -95,12 +96,14 @@ def fit(
     resume: bool = False,
     desc: str = "training",
     on_epoch_end: Callable[[int], dict[str, Any]] | None = None,
+    fingerprint: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Train the parameters of `model` that require grad; checkpoint `saved` per epoch.
 
     train/valid: batched streams (B, N) from batches.batchify. Returns the history: one
     dict per epoch (train_loss, val_loss, val_ppl, tokens_per_s, seconds, and whatever
-    on_epoch_end adds, e.g. recovery hit@1).
+    on_epoch_end adds, e.g. recovery hit@1). `fingerprint` (the stage's whole config) is
+    stored with each checkpoint; a checkpoint made under another config is not resumed.
     """
     # The CPU backward of an embedding lookup accumulates in a thread-dependent order;
     # deterministic kernels make "same seed, same numbers" hold.
@@ -114,8 +117,13 @@ def fit(
     total = per_epoch * cfg.epochs
     history: list[dict[str, Any]] = []
     start_epoch = 0
+    fingerprint = {"train_config": asdict(cfg), **(fingerprint or {})}
     if resume and ckpt_dir is not None and has_checkpoint(ckpt_dir):
         tensors, meta = load_checkpoint(ckpt_dir)
+        if meta.get("fingerprint") != json.loads(json.dumps(fingerprint)):
+            print(f"{ckpt_dir}: checkpoint was made with another config; starting over")
+            resume = False
+    if resume and ckpt_dir is not None and has_checkpoint(ckpt_dir):
         load_module_state(saved, tensors, "model.", str(ckpt_dir))
         optimizer_from_flat(opt, tensors, meta["optimizer"])
         torch.set_rng_state(tensors["rng.torch"])
@@ -169,5 +177,5 @@ def fit(
                 tensors.update(opt_tensors)
                 tensors["rng.torch"] = torch.get_rng_state()
                 save_checkpoint(ckpt_dir, tensors, {
-                    "epoch": epoch, "history": history, "optimizer": opt_meta, "train_config": asdict(cfg)})
+                    "epoch": epoch, "history": history, "optimizer": opt_meta, "fingerprint": fingerprint})
     return history

@@ -74,7 +74,7 @@ def train_lm(cfg: LMConfig, workdir: Path, resume: bool = True) -> TrainedLM:
     model = build_lm(cfg, len(vocab))
     t0 = time.perf_counter()
     history = fit(model, train, valid, cfg.train, saved=model, ckpt_dir=folder / "checkpoint",
-                  resume=resume, desc=f"LM {cfg.corpus}")
+                  resume=resume, desc=f"LM {cfg.corpus}", fingerprint={"lm": asdict(cfg)})
     meta = {
         "history": history,
         "val_ppl": history[-1]["val_ppl"],

@@ -11,7 +11,7 @@ frozen rows, `free` learns B's rows from scratch in A's space.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -92,17 +92,28 @@ def relearn(
     hook = None if on_epoch_end is None else (lambda _epoch: on_epoch_end(out))
     t0 = time.perf_counter()
     out.history = fit(model, train, valid, cfg.train, saved=mapping, ckpt_dir=ckpt_dir,
-                      resume=resume, desc=desc, on_epoch_end=hook)
+                      resume=resume, desc=desc, on_epoch_end=hook, fingerprint={"relearn": asdict(cfg)})
     steps = out.history[-1]["steps"]
+    best = evaluate_loss(model, valid, cfg.train.bptt, cfg.train.valid_windows)
     for r in range(cfg.em_rounds):
+        before = {k: v.clone() for k, v in mapping.state_dict().items()}
         row = {"stage": "em", "round": r, **em_round(model, train, cfg.train.bptt, cfg.em_tokens)}
         steps += row["windows"]
         row.update(steps=steps, val_loss=evaluate_loss(model, valid, cfg.train.bptt, cfg.train.valid_windows))
+        # Unsupervised model selection: a round is kept only if the frozen LM likes the new
+        # mapping at least as much on held-out text; otherwise undo it and stop.
+        row["accepted"] = row["val_loss"] <= best + 1e-4
+        if not row["accepted"]:
+            mapping.load_state_dict(before)
+        else:
+            best = row["val_loss"]
         if on_epoch_end is not None:
             row.update(on_epoch_end(out))
-        print(f"{desc} EM round {r + 1}/{cfg.em_rounds}: {row['changed']} words moved, "
-              f"val loss {row['val_loss']:.3f}")
+        print(f"{desc} EM round {r + 1}/{cfg.em_rounds}: {row['changed']} words moved, val loss "
+              f"{row['val_loss']:.3f} ({'kept' if row['accepted'] else 'undone: worse than before'})")
         out.history.append(row)
+        if not row["accepted"] or row["changed"] == 0:
+            break
     out.seconds = time.perf_counter() - t0
     model.eval()
     return out

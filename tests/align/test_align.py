@@ -1,0 +1,164 @@
+"""Alignment baselines on small synthetic spaces with a known answer (seconds)."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from decoder_head.align import (
+    AlignConfig, GromovConfig, SelfLearningConfig, align, gw_coupling, identical_seed, orthogonal_map,
+)
+from decoder_head.align.induction import csls_halves, induce_dictionary
+from decoder_head.align.seeds import dictionary_seed
+from decoder_head.cli import main
+from decoder_head.errors import DecoderHeadError
+from decoder_head.eval.bli import evaluate_bli
+from decoder_head.eval.retrieval import normalize, pairwise_scores
+from decoder_head.eval.vectors import write_word2vec
+
+
+def random_rotation(d: int, gen: torch.Generator) -> torch.Tensor:
+    q, r = torch.linalg.qr(torch.randn(d, d, generator=gen, dtype=torch.float64))
+    return q * torch.sign(torch.diagonal(r))  # Haar-distributed orthogonal matrix
+
+
+def structured_pair(n: int = 400, d: int = 20, noise: float = 0.01, seed: int = 0):
+    """x: anisotropic Gaussian cloud; z: x rotated, rows permuted, slightly noised.
+
+    Returns (x, z, perm) with z[perm[i]] ~ x[i] @ R. Rows of x stay in a frequency-like order
+    (larger norms first is irrelevant: everything is normalised), z is shuffled except that
+    the permutation keeps the top rows near the top so frequency cut-offs still overlap.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    scales = torch.linspace(3.0, 0.3, d, dtype=torch.float64)  # anisotropic: distinct spectrum
+    x = torch.randn(n, d, generator=gen, dtype=torch.float64) * scales
+    rot = random_rotation(d, gen)
+    perm = torch.randperm(n, generator=gen)
+    z = torch.empty_like(x)
+    z[perm] = x @ rot + noise * torch.randn(n, d, generator=gen, dtype=torch.float64)
+    return x.float(), z.float(), perm
+
+
+def p_at_1(xw, zw, perm, method="csls"):
+    words_x = [f"x{i}" for i in range(len(xw))]
+    words_z = [f"z{j}" for j in range(len(zw))]
+    gold = {f"x{i}": {f"z{int(perm[i])}"} for i in range(len(xw))}
+    return evaluate_bli(words_x, xw, words_z, zw, gold, method=method)["p_at_1"]
+
+
+def test_orthogonal_map_recovers_a_rotation_exactly():
+    gen = torch.Generator().manual_seed(1)
+    rot = random_rotation(16, gen)
+    x = torch.randn(100, 16, generator=gen, dtype=torch.float64)
+    w = orthogonal_map(x, x @ rot)
+    assert torch.allclose(w, rot, atol=1e-10)
+    assert torch.allclose(w.T @ w, torch.eye(16, dtype=torch.float64), atol=1e-10)
+
+
+def test_procrustes_from_a_train_dictionary_gives_p_at_1_100():
+    x, z, perm = structured_pair(noise=0.01, seed=2)
+    sw = [f"x{i}" for i in range(len(x))]
+    tw = [f"z{j}" for j in range(len(z))]
+    train = {f"x{i}": {f"z{int(perm[i])}"} for i in range(0, 400, 4)}  # a quarter of the pairs
+    xw, zw = align("procrustes", sw, x, tw, z, train, AlignConfig(progress=False))
+    assert p_at_1(xw, zw, perm, "nn") == 100.0
+    assert p_at_1(xw, zw, perm, "csls") == 100.0
+
+
+def test_induction_scores_match_retrieval_csls():
+    """The fused CSLS in dictionary induction ranks exactly like eval.retrieval's CSLS."""
+    gen = torch.Generator().manual_seed(3)
+    x = normalize(torch.randn(50, 8, generator=gen))
+    z = normalize(torch.randn(40, 8, generator=gen))
+    src_idx, trg_idx, _ = induce_dictionary(x, z, cutoff=1000, knn=5)
+    full = pairwise_scores(x, z, "csls", knn=5)  # (50, 40)
+    assert torch.equal(trg_idx[:50], full.argmax(dim=1))
+    assert torch.equal(src_idx[50:], full.argmax(dim=0))
+    r_src, r_trg = csls_halves(x @ z.T, 5)
+    assert torch.allclose(2 * (x @ z.T) - r_src[:, None] - r_trg[None, :], full, atol=1e-5)
+
+
+def test_unsupervised_self_learning_recovers_rotation_and_permutation():
+    x, z, perm = structured_pair(n=400, d=20, noise=0.01, seed=0)
+    sw = [f"x{i}" for i in range(len(x))]
+    tw = [f"z{j}" for j in range(len(z))]
+    cfg = AlignConfig(self_learning=SelfLearningConfig(patience=3), init_vocab=400, progress=False)
+    xw, zw = align("unsupervised", sw, x, tw, z, None, cfg)
+    assert p_at_1(xw, zw, perm, "csls") >= 99.0
+
+
+def test_identical_seed_finds_shared_strings():
+    src, trg = identical_seed(["de", "la", "dios", "jesus", "x"], ["the", "jesus", "of", "x", "moab"])
+    assert list(zip(src.tolist(), trg.tolist())) == [(3, 1), (4, 3)]
+    with pytest.raises(DecoderHeadError):
+        identical_seed(["a"], ["b"])
+
+
+def test_identical_seed_then_self_learning_aligns():
+    x, z, perm = structured_pair(n=300, d=16, noise=0.01, seed=4)
+    sw = [f"w{i}" for i in range(len(x))]
+    tw = [f"v{j}" for j in range(len(z))]
+    for i in range(0, 300, 10):  # 30 anchor words spelled the same on both sides
+        tw[int(perm[i])] = sw[i]
+    cfg = AlignConfig(self_learning=SelfLearningConfig(patience=3), progress=False)
+    xw, zw = align("identical", sw, x, tw, z, None, cfg)
+    assert p_at_1(xw, zw, perm, "csls") >= 99.0
+
+
+def test_gw_coupling_argmax_matches_a_permuted_copy():
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(40, 6, generator=gen, dtype=torch.float64) * torch.linspace(3, 0.5, 6, dtype=torch.float64)
+    perm = torch.randperm(40, generator=gen)
+    z = torch.empty_like(x)
+    z[perm] = x @ random_rotation(6, gen)
+    coupling = gw_coupling(x, z, GromovConfig(n_words=40))
+    assert coupling.shape == (40, 40)
+    assert np.allclose(coupling.sum(axis=1), 1 / 40) and np.allclose(coupling.sum(axis=0), 1 / 40)
+    assert (coupling.argmax(axis=1) == perm.numpy()).all()
+
+
+def test_dictionary_seed_without_overlap_is_a_user_error():
+    with pytest.raises(DecoderHeadError, match="shares no pair"):
+        dictionary_seed(["a", "b"], ["c", "d"], {"x": {"y"}})
+
+
+@pytest.fixture()
+def tiny_vecs(tmp_path):
+    x, z, perm = structured_pair(n=120, d=10, noise=0.01, seed=6)
+    sw = [f"s{i}" for i in range(len(x))]
+    tw = [f"t{j}" for j in range(len(z))]
+    write_word2vec(tmp_path / "src.vec", sw, x)
+    write_word2vec(tmp_path / "trg.vec", tw, z)
+    pairs = [f"s{i} t{int(perm[i])}" for i in range(len(x))]
+    (tmp_path / "train.txt").write_text("\n".join(pairs[::3]) + "\n")
+    (tmp_path / "test.txt").write_text("\n".join(pairs[1::3]) + "\n")
+    (tmp_path / "bad.txt").write_text("nope nada\nzilch cero\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("method", ["procrustes", "unsupervised", "gw"])
+def test_align_cli_end_to_end(tiny_vecs, method):
+    out = tiny_vecs / f"out-{method}"
+    args = ["align", str(tiny_vecs / "src.vec"), str(tiny_vecs / "trg.vec"), "--method", method,
+            "--train-dict", str(tiny_vecs / "train.txt"), "--dictionary", str(tiny_vecs / "test.txt"),
+            "--out", str(out)]
+    assert main(args) == 0
+    m = json.loads((out / "metrics.json").read_text())
+    assert set(m) >= {"method", "dictionary", "coverage", "nn", "csls", "seconds"}
+    assert set(m["nn"]) == set(m["csls"]) == {"p_at_1", "p_at_5", "p_at_10"}
+    assert m["method"] == method and m["coverage"] == 1.0
+    for name in ("src.mapped.vec", "trg.mapped.vec", "lexicon.tsv"):
+        assert (out / name).is_file()
+    if method == "procrustes":
+        assert m["csls"]["p_at_1"] == 100.0
+
+
+def test_align_cli_train_dict_without_overlap_exits_2(tiny_vecs, capsys):
+    args = ["align", str(tiny_vecs / "src.vec"), str(tiny_vecs / "trg.vec"), "--method", "procrustes",
+            "--train-dict", str(tiny_vecs / "bad.txt"), "--out", str(tiny_vecs / "out")]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("decoder-head: error:") and "shares no pair" in err
+    assert len(err.splitlines()) == 1
+    assert not (tiny_vecs / "out" / "metrics.json").exists()
