@@ -12,6 +12,8 @@ help:
 	@echo "make test   - install, then run the test suite"
 	@echo "make data   - install the Debian Bible/FreeDict packages (root) or print the command"
 	@echo "make readme - rewrite the README results block from runs/latest/metrics.json"
+	@echo "make results - the induction grid -> results/induction.json + README table"
+	@echo "make bench  - alignment baselines -> benchmarks/results/alignment.json + README table"
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -48,15 +50,33 @@ test: install
 readme: install
 	$(BIN)/decoder-head readme runs/latest --readme README.md
 
-# 3 seeds of the default (seed 0 is `make run`); then README from all three.
+# 3 seeds of the re-learning stages (seed 0 is `make run`; the LM is shared, so the spread is
+# that of recover and induce); then the README from all three.
 seeds: install data
-	for s in 1 2; do $(BIN)/decoder-head run --name seed$$s --set lm.train.seed=$$s --set recover.train.seed=$$s --set induce.train.seed=$$s || exit 1; done
+	for s in 1 2; do $(BIN)/decoder-head run --name seed$$s --set recover.train.seed=$$s --set induce.train.seed=$$s || exit 1; done
 	$(BIN)/decoder-head readme runs/default runs/seed1 runs/seed2 --readme README.md
 
-# Alignment baselines (word2vec + self-learning/Procrustes/GW) on the Bibles -> benchmarks/results/alignment.json.
-.PHONY: bench
-bench: install
-	$(BIN)/python benchmarks/alignment.py
+# Alignment baselines (self-learning, Procrustes, GW, identical strings) on word2vec vectors and on
+# two LMs' tables -> benchmarks/results/alignment.json, then the README's alignment table from it.
+.PHONY: bench bench-readme
+bench: install data
+	$(BIN)/python benchmarks/alignment.py --readme README.md
+
+bench-readme: install
+	$(BIN)/python benchmarks/alignment.py --table-only --readme README.md
+
+# Supervised es->en translation (GRU+attention, GRU, Transformer; equal CPU budget) and
+# word-by-word lexicon rows, sacrebleu BLEU/chrF -> benchmarks/results/seq2seq.json.
+.PHONY: bench-seq2seq
+bench-seq2seq: install data
+	$(BIN)/python benchmarks/seq2seq.py --readme README.md
+
+# The induction grid (configs/induction.yaml: methods x settings x directions x seeds) ->
+# results/induction.json, and the README's induction table from it. Finished rows are kept.
+GRID ?= configs/induction.yaml
+.PHONY: results
+results: install data
+	$(BIN)/decoder-head results $(GRID) --readme README.md
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -115,9 +115,12 @@ def cmd_align(args: argparse.Namespace) -> None:
 
     cfg = AlignConfig()
     if args.refine is not None:
-        cfg = dataclasses.replace(cfg, gw_refine_rounds=args.refine,
-                                  procrustes=dataclasses.replace(cfg.procrustes, refine_rounds=args.refine))
+        cfg = dataclasses.replace(cfg, refine_rounds=args.refine)
     m = run_align(args.src, args.trg, args.method, args.out, args.train_dict, args.dictionary, cfg)
+    for side, path in (("src", args.src), ("trg", args.trg)):
+        if m["skipped_duplicates"][side]:
+            print(f"decoder-head: note: {path}: skipped {m['skipped_duplicates'][side]} duplicate word(s), "
+                  "kept each word's first vector", file=sys.stderr)
     rows = [("method", m["method"]), ("seconds", f"{m['seconds']:.1f}"), ("out", str(args.out))]
     if m["csls"] is not None:
         rows += [(r, f"P@1 {m[r]['p_at_1']:.1f}  P@5 {m[r]['p_at_5']:.1f}  P@10 {m[r]['p_at_10']:.1f}  "
@@ -130,6 +133,27 @@ def cmd_readme(args: argparse.Namespace) -> None:
 
     update_readme(Path(args.readme), [Path(d) for d in args.run_dirs])
     print(f"{args.readme}: results block rewritten from {len(args.run_dirs)} run(s)")
+
+
+def cmd_results(args: argparse.Namespace) -> None:
+    from .files import read_json
+    from .report import induction_table, replace_block
+    from .report.markdown import INDUCTION_END, INDUCTION_START
+    from .results import load_results_config, run_results
+
+    cfg = load_results_config(args.config)
+    if args.table_only:
+        if not Path(cfg.out).is_file():
+            raise DecoderHeadError(f"{cfg.out}: no results yet; run `decoder-head results {args.config}` first")
+        rows = read_json(Path(cfg.out))
+    else:
+        rows = run_results(cfg, Path(args.workdir), resume=not args.no_resume)
+    table = induction_table(rows)
+    if args.readme:
+        note = [f"Written by `decoder-head results {args.config} --table-only` from `{cfg.out}` "
+                "(mean +- std over seeds):", ""]
+        replace_block(Path(args.readme), INDUCTION_START, INDUCTION_END, note + table)
+    print("\n".join(table))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -181,11 +205,22 @@ def build_parser() -> argparse.ArgumentParser:
             config=False)
     a.add_argument("src")
     a.add_argument("trg")
-    a.add_argument("--method", choices=("unsupervised", "procrustes", "gw", "identical"), default="unsupervised")
-    a.add_argument("--train-dict", help="MUSE training pairs (needed by --method procrustes)")
+    a.add_argument("--method", choices=("unsupervised", "procrustes", "procrustes-refine", "gw", "identical"),
+                   default="unsupervised")
+    a.add_argument("--train-dict", help="MUSE training pairs (needed by --method procrustes[-refine])")
     a.add_argument("--dictionary", help="MUSE test pairs: writes P@1/5/10 and coverage to metrics.json")
-    a.add_argument("--refine", type=int, help="Procrustes refinement rounds (default: 0 procrustes, 10 gw)")
+    a.add_argument("--refine", type=int, help="refinement rounds of procrustes-refine and gw (default 5)")
     a.add_argument("--out", default="runs/align", help="output folder (default: runs/align)")
+    res = add("results", cmd_results, "run the induction grid (methods x settings x directions x seeds)",
+              config=False)
+    res.add_argument("config", nargs="?", default="configs/induction.yaml", help="grid YAML (ResultsConfig)")
+    res.add_argument("--workdir", default="runs")
+    res.add_argument("--no-resume", action="store_true", help="run every row again")
+    res.add_argument("--table-only", action="store_true", help="only rebuild the table from the JSON")
+    res.add_argument("--readme", help="also rewrite this README's induction block")
+    from .seq2seq.commands import add_subcommands as add_seq2seq
+
+    add_seq2seq(add)  # seq2seq-train, seq2seq-eval, translate
     r = add("readme", cmd_readme, "rewrite README's results block from a run folder", config=False)
     r.add_argument("run_dirs", nargs="*", default=["runs/latest"], help="run folders (one per seed)")
     r.add_argument("--readme", default="README.md")

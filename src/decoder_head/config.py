@@ -64,6 +64,7 @@ class RelearnConfig:
     mapping: str = "sinkhorn"
     mapping_args: dict[str, Any] = field(default_factory=dict)  # e.g. {"tau": 0.1, "n_iter": 10}
     init: str = "random"  # "random" | "frequency" (rank prior: frequent words on frequent rows)
+    anchors: str | None = None  # "identical" | "numerals": identically spelled words start on each other's rows
     train: TrainConfig = field(default_factory=TrainConfig)
     em_rounds: int = 0  # hard-EM refinement rounds after gradient training (mixture mappings)
     em_tokens: int | None = None  # tokens scored per EM round (None: the whole corpus)
@@ -73,6 +74,10 @@ class RelearnConfig:
             raise ValueError(f"init must be 'random' or 'frequency', got {self.init!r}")
         if self.em_rounds < 0:
             raise ValueError("em_rounds must be >= 0")
+        if self.anchors not in (None, "identical", "numerals"):
+            raise ValueError(f"anchors must be identical, numerals or null, got {self.anchors!r}")
+        if self.anchors and self.mapping == "free":
+            raise ValueError("anchors need a mixture mapping (the free table has no rows to start on)")
         if self.em_rounds and self.mapping == "free":
             raise ValueError("em_rounds needs a mixture mapping (the free table has no rows to assign)")
 
@@ -131,20 +136,32 @@ def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
     node[leaf] = value
 
 
+def read_yaml_tree(path: Path | None, overrides: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    """A YAML mapping (None: empty), then `a.b=value` overrides (values parsed as YAML)."""
+    tree: dict[str, Any] = {}
+    if path is not None:
+        try:
+            tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise DecoderHeadError(f"{path}: invalid YAML ({str(exc).splitlines()[0]})") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DecoderHeadError(f"{path}: cannot read ({exc.__class__.__name__})") from None
+        if not isinstance(tree, dict):
+            raise DecoderHeadError(f"{path}: expected a mapping of sections, got {type(tree).__name__}")
+    for item in overrides:
+        if "=" not in item:
+            raise DecoderHeadError(f"override {item!r} must look like key.sub=value")
+        key, raw = item.split("=", 1)
+        _set(tree, key, yaml.safe_load(raw))
+    return tree
+
+
 def load_run_config(preset: str = "default", overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
     """A preset name (presets/<name>.yaml) or a YAML path, then `a.b=value` overrides."""
     path = Path(preset) if preset.endswith((".yaml", ".yml")) else PRESETS / f"{preset}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in PRESETS.glob("*.yaml")))
         raise DecoderHeadError(f"no preset {preset!r} (known: {known}; or give a .yaml path)")
-    try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise DecoderHeadError(f"{path}: invalid YAML ({str(exc).splitlines()[0]})") from None
-    for item in overrides:
-        if "=" not in item:
-            raise DecoderHeadError(f"override {item!r} must look like key.sub=value")
-        key, raw = item.split("=", 1)
-        _set(tree, key, yaml.safe_load(raw))
+    tree = read_yaml_tree(path, overrides)
     tree.setdefault("name", path.stem)
     return from_dict(RunConfig, tree)

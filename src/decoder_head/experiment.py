@@ -40,19 +40,24 @@ def frozen_table(lm: TrainedLM) -> torch.Tensor:
     return lm.model.mapping.table().detach()
 
 
+def reference_table(r: Relearned, lm: TrainedLM) -> torch.Tensor:
+    """The frozen rows a re-learned mapping mixes: its own (possibly normalised) copy, else the LM's."""
+    target = getattr(r.mapping, "target", None)
+    return target.detach() if isinstance(target, torch.Tensor) else frozen_table(lm)
+
+
 def recover(lm: TrainedLM, cfg: RelearnConfig, ev: EvalConfig, workdir: Path, run_dir: Path,
             resume: bool = True) -> dict[str, Any]:
     """Wipe LM A's mapping and re-learn it on A's own corpus; score against the truth."""
     cfg = dataclasses.replace(cfg, corpus=lm.config.corpus)  # recovery is same-language by definition
-    frozen = frozen_table(lm)
 
     def track(r: Relearned) -> dict[str, Any]:
-        hits = recovery_hits(r.mapping.table().detach(), frozen, lm.vocab, buckets=ev.rank_buckets)
+        hits = recovery_hits(r.mapping.table().detach(), reference_table(r, lm), lm.vocab, buckets=ev.rank_buckets)
         return {"hit_at_1_top1000": hits["hit_at_1_top1000"]}
 
     result = relearn(lm, cfg, workdir, run_dir / "checkpoints" / "recover", vocab=lm.vocab,
                      resume=resume, desc=f"recover [{cfg.mapping}]", on_epoch_end=track)
-    learned = result.mapping.table().detach()
+    learned, frozen = result.mapping.table().detach(), reference_table(result, lm)
     hits = recovery_hits(learned, frozen, lm.vocab, buckets=ev.rank_buckets)
     return {"method": cfg.mapping, "corpus": cfg.corpus, **hits,
             "synonyms": synonyms(learned, frozen, lm.vocab, ev.synonym_words),
@@ -67,7 +72,7 @@ def induce(lm: TrainedLM, cfg: RelearnConfig, ev: EvalConfig, workdir: Path, run
                      desc=f"induce [{cfg.mapping}]")
     t0 = time.perf_counter()
     s_words, s_emb = result.vocab.words, result.mapping.table().detach()[result.vocab.n_specials:]
-    t_words, t_emb = lm.vocab.words, frozen_table(lm)[lm.vocab.n_specials:]
+    t_words, t_emb = lm.vocab.words, reference_table(result, lm)[lm.vocab.n_specials:]
     ranks = {w: i for i, w in enumerate(s_words)}
     scores = {m: evaluate_bli(s_words, s_emb, t_words, t_emb, gold, method=m, knn=ev.knn, src_ranks=ranks)
               for m in ("nn", "csls")}

@@ -9,7 +9,7 @@ import torch
 from decoder_head.align import (
     AlignConfig, GromovConfig, SelfLearningConfig, align, gw_coupling, identical_seed, orthogonal_map,
 )
-from decoder_head.align.induction import csls_halves, induce_dictionary
+from decoder_head.align.induction import induce_dictionary, stochastic_pick
 from decoder_head.align.seeds import dictionary_seed
 from decoder_head.cli import main
 from decoder_head.errors import DecoderHeadError
@@ -67,16 +67,49 @@ def test_procrustes_from_a_train_dictionary_gives_p_at_1_100():
 
 
 def test_induction_scores_match_retrieval_csls():
-    """The fused CSLS in dictionary induction ranks exactly like eval.retrieval's CSLS."""
+    """The E-step's CSLS (on shortlists from retrieval.topk) ranks exactly like eval.retrieval's CSLS."""
     gen = torch.Generator().manual_seed(3)
     x = normalize(torch.randn(50, 8, generator=gen))
     z = normalize(torch.randn(40, 8, generator=gen))
-    src_idx, trg_idx, _ = induce_dictionary(x, z, cutoff=1000, knn=5)
     full = pairwise_scores(x, z, "csls", knn=5)  # (50, 40)
-    assert torch.equal(trg_idx[:50], full.argmax(dim=1))
-    assert torch.equal(src_idx[50:], full.argmax(dim=0))
-    r_src, r_trg = csls_halves(x @ z.T, 5)
-    assert torch.allclose(2 * (x @ z.T) - r_src[:, None] - r_trg[None, :], full, atol=1e-5)
+    for candidates in (0, 40, 50):  # exact rows, and shortlists as long as the rows
+        src_idx, trg_idx, objective = induce_dictionary(x, z, cutoff=1000, knn=5, candidates=candidates)
+        assert torch.equal(trg_idx[:50], full.argmax(dim=1))
+        assert torch.equal(src_idx[50:], full.argmax(dim=0))
+        assert torch.equal(src_idx[:50], torch.arange(50)) and torch.equal(trg_idx[50:], torch.arange(40))
+        cos = x @ z.T
+        assert objective == pytest.approx(0.5 * float(cos.max(1).values.mean() + cos.max(0).values.mean()), abs=1e-6)
+    # A short list keeps the winners whenever they are among the K cosine-nearest.
+    _, short_trg, _ = induce_dictionary(x, z, cutoff=1000, knn=5, candidates=10)
+    in_list = (full.argmax(dim=1)[:, None] == (x @ z.T).topk(10, dim=1).indices).any(dim=1)
+    assert in_list.sum() > 40
+    assert torch.equal(short_trg[:50][in_list], full.argmax(dim=1)[in_list])
+
+
+def test_induction_cutoff_uses_only_the_most_frequent_words():
+    gen = torch.Generator().manual_seed(8)
+    x, z = normalize(torch.randn(30, 6, generator=gen)), normalize(torch.randn(25, 6, generator=gen))
+    src_idx, trg_idx, _ = induce_dictionary(x, z, cutoff=10, knn=3)
+    assert len(src_idx) == len(trg_idx) == 20
+    assert src_idx.max() < 10 and trg_idx.max() < 10
+
+
+def test_stochastic_pick_has_the_distribution_of_a_dropout_argmax():
+    """First kept entry in score order: P(rank g) = (1 - p)^g p, as an argmax after dropout."""
+    n, k, p = 20000, 8, 0.3
+    scores = torch.arange(k, 0, -1, dtype=torch.float32).repeat(n, 1)  # column j has rank j
+    picks = stochastic_pick(scores, p, torch.Generator().manual_seed(0))
+    freq = torch.bincount(picks, minlength=k).double() / n
+    expected = torch.tensor([(1 - p) ** g * p for g in range(k)], dtype=torch.float64)
+    expected[-1] += (1 - p) ** k  # ranks past the list land on its last entry
+    assert torch.allclose(freq, expected, atol=0.01)
+    # brute force: mask entries with prob 1 - p, argmax of the rest (rows with none kept: last column)
+    gen = torch.Generator().manual_seed(1)
+    keep = torch.rand(n, k, generator=gen) < p
+    brute = scores.masked_fill(~keep, float("-inf")).argmax(dim=1)
+    brute[~keep.any(dim=1)] = k - 1
+    assert torch.allclose(torch.bincount(brute, minlength=k).double() / n, freq, atol=0.015)
+    assert torch.equal(stochastic_pick(scores[:5], 1.0, None), torch.zeros(5, dtype=torch.long))
 
 
 def test_unsupervised_self_learning_recovers_rotation_and_permutation():
@@ -106,15 +139,16 @@ def test_identical_seed_then_self_learning_aligns():
     assert p_at_1(xw, zw, perm, "csls") >= 99.0
 
 
-def test_gw_coupling_argmax_matches_a_permuted_copy():
+@pytest.mark.parametrize("solver, epsilon", [("exact", 1e-3), ("entropic-log", 1e-3), ("entropic", 1e-2)])
+def test_gw_coupling_argmax_matches_a_permuted_copy(solver, epsilon):
     gen = torch.Generator().manual_seed(5)
     x = torch.randn(40, 6, generator=gen, dtype=torch.float64) * torch.linspace(3, 0.5, 6, dtype=torch.float64)
     perm = torch.randperm(40, generator=gen)
     z = torch.empty_like(x)
     z[perm] = x @ random_rotation(6, gen)
-    coupling = gw_coupling(x, z, GromovConfig(n_words=40))
+    coupling = gw_coupling(x, z, GromovConfig(n_words=40, solver=solver, epsilon=epsilon, max_iter=30, tol=1e-6))
     assert coupling.shape == (40, 40)
-    assert np.allclose(coupling.sum(axis=1), 1 / 40) and np.allclose(coupling.sum(axis=0), 1 / 40)
+    assert np.allclose(coupling.sum(axis=1), 1 / 40, atol=1e-4) and np.allclose(coupling.sum(axis=0), 1 / 40, atol=1e-4)
     assert (coupling.argmax(axis=1) == perm.numpy()).all()
 
 
@@ -162,3 +196,15 @@ def test_align_cli_train_dict_without_overlap_exits_2(tiny_vecs, capsys):
     assert err.startswith("decoder-head: error:") and "shares no pair" in err
     assert len(err.splitlines()) == 1
     assert not (tiny_vecs / "out" / "metrics.json").exists()
+
+
+def test_refinement_recovers_what_a_tiny_train_dictionary_cannot():
+    """12 pairs cannot pin down a 20-d rotation; CSLS re-induction + Procrustes rounds can."""
+    x, z, perm = structured_pair(n=400, d=20, noise=0.01, seed=7)
+    sw = [f"x{i}" for i in range(len(x))]
+    tw = [f"z{j}" for j in range(len(z))]
+    train = {f"x{i}": {f"z{int(perm[i])}"} for i in range(12)}
+    cfg = AlignConfig(progress=False, refine_rounds=5)
+    plain = p_at_1(*align("procrustes", sw, x, tw, z, train, cfg), perm)
+    refined = p_at_1(*align("procrustes-refine", sw, x, tw, z, train, cfg), perm)
+    assert plain < 90.0 and refined >= 99.0

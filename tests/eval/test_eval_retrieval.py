@@ -131,3 +131,15 @@ def test_bad_inputs() -> None:
         topk(torch.randn(3, 2), torch.randn(3, 4))
     with pytest.raises(DecoderHeadError, match="2-D"):
         topk(torch.randn(3), torch.randn(3, 4))
+
+
+def test_bf16_matmul_shortlist_agrees_with_float32() -> None:
+    gen = torch.Generator().manual_seed(2)
+    x, y = torch.randn(200, 32, generator=gen), torch.randn(300, 32, generator=gen)
+    s32, i32 = topk(x, y, k=5, method="nn")
+    s16, i16 = topk(x, y, k=5, method="nn", matmul_dtype=torch.bfloat16, chunk=64)
+    assert s16.dtype == torch.float32
+    assert torch.allclose(s16, s32, atol=2e-2)
+    assert (i16[:, 0] == i32[:, 0]).float().mean() > 0.9  # near-ties may swap, nothing else
+    with pytest.raises(DecoderHeadError, match="only supported for nn"):
+        topk(x, y, method="csls", matmul_dtype=torch.bfloat16)

@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from decoder_head.errors import DecoderHeadError
 from decoder_head.mapping import REGISTRY, FreeMapping, SinkhornMapping, build_mapping, log_sinkhorn
 
 
@@ -32,10 +33,23 @@ def test_sinkhorn_table_is_differentiable_in_logits():
 
 
 def test_registry_builds_by_name_and_rejects_unknown():
-    assert {"free", "sinkhorn"} <= set(REGISTRY)
+    assert {"free", "linear", "softmax", "sinkhorn", "gumbel-sinkhorn", "autoshuffle"} <= set(REGISTRY)
     assert isinstance(build_mapping("free", 10, 4), FreeMapping)
-    with pytest.raises(ValueError, match="unknown mapping"):
+    with pytest.raises(DecoderHeadError, match="unknown mapping 'nope'; known: autoshuffle, free"):
         build_mapping("nope", 10, 4)
+
+
+def test_build_mapping_drops_arguments_meant_for_another_mapping_with_a_warning():
+    with pytest.warns(UserWarning, match="'free' ignores argument\\(s\\) n_iter, tau; it takes: init_std"):
+        m = build_mapping("free", 10, 4, tau=1.0, n_iter=10, init_std=0.5)
+    assert isinstance(m, FreeMapping)
+
+
+def test_build_mapping_turns_bad_values_into_one_line_errors():
+    with pytest.raises(DecoderHeadError, match="mapping 'sinkhorn': tau must be > 0"):
+        build_mapping("sinkhorn", 5, 4, target=torch.randn(5, 4), tau=0.0)
+    with pytest.raises(DecoderHeadError, match="mapping 'linear': init logits must be \\(5, 6\\)"):
+        build_mapping("linear", 5, 4, target=torch.randn(6, 4), init=torch.zeros(5, 5))
 
 
 def test_sinkhorn_rejects_target_of_wrong_dimension():

@@ -10,6 +10,7 @@ sees them; xw, zw are the mapped spaces that retrieval compares.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,26 +37,27 @@ class AlignConfig:
     """Everything `align` needs beyond the files: one sub-config per building block.
 
     init_vocab: words per side in the similarity-distribution initialisation (sec. 3.2, 4k).
-    gw_refine_rounds: Procrustes refinement rounds after the GW seed.
+    refine_rounds: CSLS re-induction + Procrustes rounds of `procrustes-refine` and after the
+        GW seed (`procrustes` itself uses `procrustes.refine_rounds`, 0 by default).
     """
 
     self_learning: SelfLearningConfig = field(default_factory=SelfLearningConfig)
     procrustes: ProcrustesConfig = field(default_factory=ProcrustesConfig)
     gromov: GromovConfig = field(default_factory=GromovConfig)
     init_vocab: int = 4000
-    gw_refine_rounds: int = 10
+    refine_rounds: int = 5
     progress: bool = True
 
     def __post_init__(self) -> None:
         if self.init_vocab < 2:
             raise DecoderHeadError(f"init_vocab must be >= 2, got {self.init_vocab}")
-        if self.gw_refine_rounds < 0:
-            raise DecoderHeadError(f"gw_refine_rounds must be >= 0, got {self.gw_refine_rounds}")
+        if self.refine_rounds < 0:
+            raise DecoderHeadError(f"refine_rounds must be >= 0, got {self.refine_rounds}")
 
 
 def _unsupervised(x, z, sw, tw, pairs, cfg: AlignConfig):
     """Artetxe et al. 2018: similarity-distribution seed -> robust self-learning."""
-    src_idx, trg_idx = similarity_seed(x, z, cfg.init_vocab, cfg.self_learning.csls_knn)
+    src_idx, trg_idx = similarity_seed(x, z, cfg.init_vocab, cfg.self_learning.csls_knn, cfg.self_learning.candidates)
     r = self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.progress)
     return r.xw, r.zw
 
@@ -67,25 +69,38 @@ def _identical(x, z, sw, tw, pairs, cfg: AlignConfig):
     return r.xw, r.zw
 
 
-def _procrustes(x, z, sw, tw, pairs, cfg: AlignConfig):
-    """Supervised orthogonal Procrustes on the train dictionary (optionally refined)."""
+def _train_seed(sw, tw, pairs):
     if pairs is None:
-        raise DecoderHeadError("--method procrustes needs --train-dict (a MUSE file of training pairs)")
-    src_idx, trg_idx = dictionary_seed(sw, tw, pairs)
-    return x @ procrustes(x, z, src_idx, trg_idx, cfg.procrustes), z
+        raise DecoderHeadError("supervised Procrustes needs --train-dict (a MUSE file of training pairs)")
+    return dictionary_seed(sw, tw, pairs)
+
+
+def _procrustes(x, z, sw, tw, pairs, cfg: AlignConfig):
+    """Supervised orthogonal Procrustes on the train dictionary (MUSE/VecMap `--orthogonal`)."""
+    return x @ procrustes(x, z, *_train_seed(sw, tw, pairs), cfg.procrustes), z
+
+
+def _refined(x, z, src_idx, trg_idx, cfg: AlignConfig):
+    """Seed -> Procrustes -> `refine_rounds` x (CSLS dictionary, Procrustes)."""
+    refine = dataclasses.replace(cfg.procrustes, refine_rounds=cfg.refine_rounds)
+    return x @ procrustes(x, z, src_idx, trg_idx, refine), z
+
+
+def _procrustes_refine(x, z, sw, tw, pairs, cfg: AlignConfig):
+    """Supervised Procrustes, then iterative refinement (Conneau et al. 2018, sec. 2.3)."""
+    return _refined(x, z, *_train_seed(sw, tw, pairs), cfg)
 
 
 def _gw(x, z, sw, tw, pairs, cfg: AlignConfig):
     """Gromov-Wasserstein coupling argmax as the seed -> Procrustes with CSLS refinement."""
-    src_idx, trg_idx = gw_seed(x, z, cfg.gromov)
-    refine = ProcrustesConfig(cfg.gw_refine_rounds, cfg.procrustes.vocab_cutoff, cfg.procrustes.csls_knn)
-    return x @ procrustes(x, z, src_idx, trg_idx, refine), z
+    return _refined(x, z, *gw_seed(x, z, cfg.gromov), cfg)
 
 
 Method = Callable[..., tuple[torch.Tensor, torch.Tensor]]
 METHODS: dict[str, Method] = {
     "unsupervised": _unsupervised,
     "procrustes": _procrustes,
+    "procrustes-refine": _procrustes_refine,
     "gw": _gw,
     "identical": _identical,
 }
@@ -136,12 +151,19 @@ def run_align(
     dictionary: str | None = None,
     cfg: AlignConfig = AlignConfig(),
 ) -> dict:
-    """Read, align, write `src.mapped.vec`, `trg.mapped.vec`, `lexicon.tsv`, `metrics.json`."""
+    """Read, align, write `src.mapped.vec`, `trg.mapped.vec`, `lexicon.tsv`, `metrics.json`.
+
+    Input problems surface before any work: unreadable vectors (vectors.py), a dictionary that
+    shares no pair with the vocabularies. Duplicate words keep their first vector; their count
+    is in metrics["skipped_duplicates"].
+    """
     out_dir = Path(out_dir)
-    sw, x, _ = read_word2vec(src)
-    tw, z, _ = read_word2vec(trg, expected_dim=x.shape[1])
+    sw, x, src_stats = read_word2vec(src)
+    tw, z, trg_stats = read_word2vec(trg, expected_dim=x.shape[1])
     pairs = read_muse(train_dict) if train_dict else None
     gold = read_muse(dictionary) if dictionary else None
+    if gold is not None:
+        dictionary_seed(sw, tw, gold, name=f"test dictionary {dictionary}")  # fail fast on no overlap
     start = time.perf_counter()
     xw, zw = align(method, sw, x, tw, z, pairs, cfg)
     seconds = time.perf_counter() - start
@@ -153,5 +175,6 @@ def run_align(
     else:
         metrics = {"method": method, "dictionary": None, "coverage": None, "nn": None, "csls": None,
                    "seconds": round(seconds, 2)}
+    metrics["skipped_duplicates"] = {"src": src_stats["skipped_duplicates"], "trg": trg_stats["skipped_duplicates"]}
     write_json(out_dir / "metrics.json", metrics)
     return metrics

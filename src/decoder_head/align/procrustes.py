@@ -36,17 +36,23 @@ class ProcrustesConfig:
         2017 self-learning / Conneau et al. 2018 refinement). 0 = plain supervised Procrustes.
     vocab_cutoff: most frequent words used in the induced dictionaries.
     csls_knn: CSLS neighbourhood size.
+    candidates: CSLS over each word's K cosine-nearest (0 = exact over whole rows; `induction.py`).
+    bf16: shortlist with a bfloat16 matmul (only with candidates > 0).
     """
 
     refine_rounds: int = 0
     vocab_cutoff: int = 20000
     csls_knn: int = 10
+    candidates: int = 64
+    bf16: bool = True
 
     def __post_init__(self) -> None:
         if self.refine_rounds < 0:
             raise DecoderHeadError(f"refine_rounds must be >= 0, got {self.refine_rounds}")
         if self.vocab_cutoff < 1 or self.csls_knn < 1:
             raise DecoderHeadError("vocab_cutoff and csls_knn must be >= 1")
+        if self.candidates < 0 or 0 < self.candidates < self.csls_knn:
+            raise DecoderHeadError(f"candidates must be 0 or >= csls_knn, got {self.candidates}")
 
 
 def procrustes(
@@ -56,11 +62,13 @@ def procrustes(
     trg_idx: torch.Tensor,
     cfg: ProcrustesConfig = ProcrustesConfig(),
 ) -> torch.Tensor:
-    """Map for normalised x (n_x, d), z (n_z, d) from seed pairs (src_idx[i], trg_idx[i]) -> W."""
+    """Orthogonal map W (d, d) for normalised x (n_x, d), z (n_z, d) from seed pairs (src_idx[i], trg_idx[i])."""
     w = orthogonal_map(x[src_idx], z[trg_idx])
     rounds = range(cfg.refine_rounds)
     for _ in track(rounds, description="procrustes refinement", disable=cfg.refine_rounds < 3, transient=True):
         # Refinement: the current map induces a larger dictionary, which gives a better map.
-        src_idx, trg_idx, _ = induce_dictionary(x @ w, z, cfg.vocab_cutoff, cfg.csls_knn)
+        src_idx, trg_idx, _ = induce_dictionary(x @ w, z, cfg.vocab_cutoff, cfg.csls_knn,
+                                                candidates=cfg.candidates,
+                                                matmul_dtype=torch.bfloat16 if cfg.bf16 else None)
         w = orthogonal_map(x[src_idx], z[trg_idx])
     return w

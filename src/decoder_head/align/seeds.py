@@ -13,7 +13,7 @@ import torch
 
 from ..errors import DecoderHeadError
 from ..eval.retrieval import normalize
-from .induction import csls_halves
+from .induction import induce_dictionary
 
 
 def _index(words: list[str]) -> dict[str, int]:
@@ -76,17 +76,18 @@ def similarity_signature(x: torch.Tensor, n: int) -> torch.Tensor:
     return normalize(sim, center=True)
 
 
-def similarity_seed(x: torch.Tensor, z: torch.Tensor, n: int = 4000, knn: int = 10) -> tuple[torch.Tensor, torch.Tensor]:
-    """Unsupervised initial dictionary: CSLS nearest neighbours between similarity signatures, both directions."""
+def similarity_seed(
+    x: torch.Tensor, z: torch.Tensor, n: int = 4000, knn: int = 10, candidates: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Unsupervised initial dictionary: CSLS nearest neighbours between similarity signatures, both directions.
+
+    Sec. 3.2 retrieves the initial pairs with CSLS (not plain nearest neighbours), in both
+    directions: the same E-step as self-learning, without dropout, on the signatures.
+    """
     n = min(n, x.shape[0], z.shape[0])
     if n < 2:
         raise DecoderHeadError(f"unsupervised initialisation needs >= 2 words on each side, got {n}")
-    sims = similarity_signature(x, n) @ similarity_signature(z, n).T  # (n, n)
-    if knn > 0:
-        # Sec. 3.2 retrieves the initial pairs with CSLS, not plain nearest neighbours.
-        r_src, r_trg = csls_halves(sims, knn)
-        sims = sims - r_src[:, None] / 2 - r_trg[None, :] / 2
-    fwd = sims.argmax(dim=1)
-    bwd = sims.argmax(dim=0)
-    ar = torch.arange(n)
-    return torch.cat([ar, bwd]), torch.cat([fwd, ar])
+    src_idx, trg_idx, _ = induce_dictionary(
+        similarity_signature(x, n), similarity_signature(z, n), cutoff=n, knn=knn, candidates=candidates
+    )
+    return src_idx, trg_idx

@@ -11,13 +11,17 @@ Precision is over evaluated words only, so it must be read together with coverag
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import torch
 
 from ..errors import DecoderHeadError
 from ..files import atomic_path
+from .orthography import rerank
 from .retrieval import topk
+
+RERANK_POOL = 50  # candidates per word re-sorted when an orthography weight is given
 
 
 def _index(words: Sequence[str], emb: torch.Tensor, side: str) -> dict[str, int]:
@@ -36,6 +40,16 @@ def _bucket_label(lo: int, hi: int | None) -> str:
     return f"{lo}+" if hi is None else f"{lo}-{hi}"
 
 
+def _retrieve(src_emb: torch.Tensor, trg_emb: torch.Tensor, queries: Sequence[str], trg_words: Sequence[str],
+              k: int, method: str, knn: int, rows: torch.Tensor, orthography: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Top-k by `method`; with an orthography weight, the top-RERANK_POOL re-sorted first."""
+    if not orthography:
+        return topk(src_emb, trg_emb, k=k, method=method, knn=knn, rows=rows)
+    scores, best = topk(src_emb, trg_emb, k=max(k, RERANK_POOL), method=method, knn=knn, rows=rows)
+    scores, best = rerank(scores, best, queries, trg_words, orthography)
+    return scores[:, :k], best[:, :k]
+
+
 def evaluate_bli(
     src_words: list[str],
     src_emb: torch.Tensor,
@@ -47,9 +61,11 @@ def evaluate_bli(
     knn: int = 10,
     src_ranks: dict[str, int] | None = None,
     rank_buckets: Sequence[tuple[int, int | None]] = ((0, 1000), (1000, 3000), (3000, None)),
+    orthography: float = 0.0,
 ) -> dict:
     """P@k (percent) over evaluable dictionary words, coverage, and optionally P@k by source rank.
 
+    `orthography` > 0 re-ranks the top candidates by string similarity (eval/orthography.py).
     Returns {"p_at_1", "p_at_5", ..., "coverage", "n_evaluated", "n_dictionary"} plus
     "by_rank" ({"0-1000": {"p_at_1", ..., "n"}, ...}) when `src_ranks` is given; a bucket
     with no word has n=0 and p_at_k None. Words absent from `src_ranks` are in no bucket.
@@ -83,7 +99,7 @@ def evaluate_bli(
 
     # STEP 2: retrieval; CSLS/isf statistics use the whole source vocabulary.
     rows = torch.tensor([src_index[w] for w in queries], dtype=torch.long)
-    _, best = topk(src_emb, trg_emb, k=ks[-1], method=method, knn=knn, rows=rows)  # (n_q, kmax)
+    _, best = _retrieve(src_emb, trg_emb, queries, trg_words, ks[-1], method, knn, rows, orthography)  # (n_q, kmax)
 
     # STEP 3: rank of the first gold hit per word (kmax + 1 = no hit within kmax).
     first_hit = torch.full((len(queries),), ks[-1] + 1, dtype=torch.long)
@@ -127,13 +143,14 @@ def translate(
     k: int = 5,
     method: str = "csls",
     knn: int = 10,
+    orthography: float = 0.0,
 ) -> dict[str, list[tuple[str, float]]]:
     """Top-k target words with scores for every source word (the induced lexicon)."""
     src_emb, trg_emb = torch.as_tensor(src_emb), torch.as_tensor(trg_emb)
     src_index = _index(src_words, src_emb, "source")
     _index(trg_words, trg_emb, "target")
     rows = torch.tensor(list(src_index.values()), dtype=torch.long)
-    scores, best = topk(src_emb, trg_emb, k=k, method=method, knn=knn, rows=rows)
+    scores, best = _retrieve(src_emb, trg_emb, list(src_index), trg_words, k, method, knn, rows, orthography)
     return {
         word: [(trg_words[j], float(s)) for j, s in zip(idx, sc)]
         for word, idx, sc in zip(src_index, best.tolist(), scores.tolist())
@@ -151,3 +168,30 @@ def write_lexicon(path: str | os.PathLike, translations: dict[str, list[tuple[st
             lines.append(f"{src}\t{rank}\t{trg}\t{score:.6f}")
     with atomic_path(path) as tmp:
         tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def read_lexicon(path: str | os.PathLike) -> dict[str, str]:
+    """Rank-1 translations of a lexicon.tsv (`src rank trg score`, header; `write_lexicon`),
+    in file order (the source vocabulary's frequency order)."""
+    p = Path(path)
+    if not p.is_file():
+        raise DecoderHeadError(f"{p}: lexicon not found; `decoder-head induce` or `align` writes lexicon.tsv")
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise DecoderHeadError(f"{p}: not valid UTF-8; expected a lexicon.tsv") from None
+    if not lines or lines[0].split("\t") != ["src", "rank", "trg", "score"]:
+        raise DecoderHeadError(f"{p}: first line must be the header `src<TAB>rank<TAB>trg<TAB>score`")
+    best: dict[str, tuple[int, str]] = {}
+    for number, line in enumerate(lines[1:], 2):
+        fields = line.split("\t")
+        if not line.strip():
+            continue
+        if len(fields) != 4 or not fields[1].isdigit():
+            raise DecoderHeadError(f"{p}:{number}: expected `src<TAB>rank<TAB>trg<TAB>score`")
+        src, rank, trg = fields[0], int(fields[1]), fields[2]
+        if src not in best or rank < best[src][0]:
+            best[src] = (rank, trg)
+    if not best:
+        raise DecoderHeadError(f"{p}: no lexicon entries below the header")
+    return {s: t for s, (_, t) in best.items()}

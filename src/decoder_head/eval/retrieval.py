@@ -10,6 +10,10 @@ on query chunks so that a V x V similarity matrix is never held in memory:
 
 Peak memory is therefore O(chunk * n_trg), not O(n_src * n_trg).
 
+`matmul_dtype=torch.bfloat16` rounds the operands of the nn cosine matmul to bf16 (products
+summed in float32): ~3x faster on CPUs with AVX512-BF16, cosines good to ~1e-3. The
+self-learning loop uses it to shortlist candidates; evaluation never does.
+
 Methods (scores for a unit-length source x and target y, cos = x . y):
   nn    cos(x, y)
   csls  2 cos(x, y) - r_trg(y) - r_src(x)             (Conneau et al. 2018, eq. 6)
@@ -52,14 +56,14 @@ def normalize(x: torch.Tensor, center: bool = False) -> torch.Tensor:
     NaN, and are left out of the mean so they cannot match anything.
     """
     x = _as_float(x, "x")
-    zero = x.abs().sum(dim=1) == 0  # (n,)
 
     def unit(m: torch.Tensor) -> torch.Tensor:
         norms = m.norm(dim=1, keepdim=True)  # (n, 1)
         return m / norms.clamp_min(torch.finfo(m.dtype).tiny)
 
-    out = unit(x)
+    out = unit(x)  # zero rows stay zero (0 / tiny)
     if center:
+        zero = x.abs().sum(dim=1) == 0  # (n,)
         if (~zero).any():
             out = out - out[~zero].mean(dim=0, keepdim=True)
         out = unit(out)
@@ -118,6 +122,7 @@ def _scorer(
     beta: float,
     chunk: int,
     rows: torch.Tensor | None,
+    matmul_dtype: torch.dtype | None = None,
 ) -> tuple[torch.Tensor, ScoreFn, bool]:
     """Prepare per-method statistics once; return (queries, block scorer, scores_are_log).
 
@@ -133,7 +138,13 @@ def _scorer(
     queries = src if rows is None else src[torch.as_tensor(rows, dtype=torch.long)]
 
     if method == "nn":
+        if matmul_dtype is not None and matmul_dtype != queries.dtype:
+            low = trg.to(matmul_dtype)
+            # The block stays low precision: topk reads half the bytes; `topk` stores float values.
+            return queries, lambda s, e: queries[s:e].to(matmul_dtype) @ low.T, False
         return queries, lambda s, e: queries[s:e] @ trg.T, False
+    if matmul_dtype is not None:
+        raise DecoderHeadError("matmul_dtype is only supported for nn retrieval (CSLS/isf stay exact)")
     if method == "csls":
         r_trg = mean_topk_similarity(trg, src, knn, chunk)  # (n_trg,)
         r_src = mean_topk_similarity(queries, trg, knn, chunk)  # (n_q,)
@@ -157,14 +168,15 @@ def topk(
     *,
     beta: float = 30.0,
     rows: torch.Tensor | None = None,
+    matmul_dtype: torch.dtype | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Best k target rows for each source row: (scores (n, k), indices (n, k)), best first.
 
     `rows` (optional source row indices) restricts which sources are *queried* while CSLS
     and isf statistics still cover all of `src`; indexing `src` beforehand would change
-    those statistics. k is clipped to len(trg).
+    those statistics. k is clipped to len(trg). `matmul_dtype` (nn only): see the module doc.
     """
-    queries, score, is_log = _scorer(src, trg, method, knn, beta, chunk, rows)
+    queries, score, is_log = _scorer(src, trg, method, knn, beta, chunk, rows, matmul_dtype)
     n, k = queries.shape[0], min(k, trg.shape[0])
     scores = torch.empty(n, max(k, 0), dtype=queries.dtype)
     indices = torch.empty(n, max(k, 0), dtype=torch.long)

@@ -36,6 +36,10 @@ class Mapping(nn.Module):
         """Set word rows[i] to frozen row cols[i] exactly (hard assignment); mixtures only."""
         raise NotImplementedError(f"{type(self).__name__} is not a mixture over frozen rows")
 
+    def set_progress(self, fraction: float) -> None:
+        """Told by the training loop how far it is (step / total steps, 0..1), e.g. for a
+        temperature schedule; most mappings ignore it."""
+
 
 MappingFactory = Callable[..., Mapping]
 REGISTRY: dict[str, MappingFactory] = {}

@@ -16,7 +16,7 @@ from .base import Mapping, register
 
 @register("free")
 class FreeMapping(Mapping):
-    def __init__(self, vocab_size: int, dim: int, init_std: float = 0.1, **_: object) -> None:
+    def __init__(self, vocab_size: int, dim: int, init_std: float = 0.1) -> None:
         super().__init__()
         self.vocab_size, self.dim = vocab_size, dim
         self.weight = nn.Parameter(torch.randn(vocab_size, dim) * init_std)

@@ -4,7 +4,8 @@ P (V, V_t) is made doubly stochastic by log-domain Sinkhorn iterations (Mena et 
 2018, without the Gumbel noise): rows sum to 1 and columns to V / V_t, so no target row
 can be claimed by every word. This is the original repo's `P @ E`, made trainable with a
 constraint instead of a penalty. Cost: V x V_t logits, `n_iter` log-sum-exps over them
-per step, plus a (V, V_t) @ (V_t, d) product.
+per step, plus a (V, V_t) @ (V_t, d) product; with `topk=k` the same on V x k entries
+(columns normalised by a scatter-logsumexp over the sparse support).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
 
-from .base import Mapping, register
+from .base import register
+from .mixture import LogMixture, scatter_logsumexp
 
 
 def log_sinkhorn(log_alpha: torch.Tensor, n_iter: int) -> torch.Tensor:
@@ -26,13 +27,30 @@ def log_sinkhorn(log_alpha: torch.Tensor, n_iter: int) -> torch.Tensor:
     n_rows, n_cols = log_alpha.shape
     col_mass = math.log(n_rows / n_cols)
     for _ in range(n_iter):
-        log_alpha = log_alpha - torch.logsumexp(log_alpha, dim=0, keepdim=True) + col_mass
+        log_alpha = log_alpha - (torch.logsumexp(log_alpha, dim=0, keepdim=True) - col_mass)  # one V x V_t temp
+        log_alpha = log_alpha - torch.logsumexp(log_alpha, dim=1, keepdim=True)
+    return log_alpha
+
+
+def sparse_log_sinkhorn(log_alpha: torch.Tensor, support: torch.Tensor, n_cols: int, n_iter: int) -> torch.Tensor:
+    """`log_sinkhorn` on a sparse support: log_alpha (V, k) holds the entries at columns
+    support (V, k) of a V x n_cols matrix whose other entries are -inf. Returns log P (V, k).
+
+    Same marginals as the dense version (equal to it when every row holds every column);
+    a column that is in no row's support simply stays empty.
+    """
+    n_rows = log_alpha.size(0)
+    col_mass = math.log(n_rows / n_cols)
+    cols = support.flatten()
+    for _ in range(n_iter):
+        col_lse = scatter_logsumexp(log_alpha.flatten(), cols, n_cols)  # (n_cols,)
+        log_alpha = log_alpha - (col_lse - col_mass)[support]
         log_alpha = log_alpha - torch.logsumexp(log_alpha, dim=1, keepdim=True)
     return log_alpha
 
 
 @register("sinkhorn")
-class SinkhornMapping(Mapping):
+class SinkhornMapping(LogMixture):
     """table = Sinkhorn(logits / tau) @ E_frozen."""
 
     def __init__(
@@ -43,30 +61,16 @@ class SinkhornMapping(Mapping):
         tau: float = 1.0,
         n_iter: int = 10,
         init: torch.Tensor | None = None,
-        **_: object,
+        topk: int | None = None,
+        normalize: bool = False,
+        keep_scale: bool = False,
     ) -> None:
-        super().__init__()
-        if target.dim() != 2 or target.size(1) != dim:
-            raise ValueError(f"target table must be (V_t, {dim}), got {tuple(target.shape)}")
-        if tau <= 0 or n_iter < 1:
-            raise ValueError("tau must be > 0 and n_iter >= 1")
-        self.vocab_size, self.dim = vocab_size, dim
-        self.tau, self.n_iter = tau, n_iter
-        self.register_buffer("target", target.detach().clone())  # (V_t, d), frozen
-        logits = torch.zeros(vocab_size, target.size(0)) if init is None else init.clone()
-        self.logits = nn.Parameter(logits)  # (V, V_t)
+        if n_iter < 1:
+            raise ValueError(f"n_iter must be >= 1, got {n_iter}")
+        super().__init__(vocab_size, dim, target, init, tau, topk, normalize, keep_scale)
+        self.n_iter = n_iter
 
-    def log_p(self) -> torch.Tensor:
-        return log_sinkhorn(self.logits / self.tau, self.n_iter)
-
-    def table(self) -> torch.Tensor:
-        return self.log_p().exp() @ self.target  # (V, V_t) @ (V_t, d) -> (V, d)
-
-    def scores(self) -> torch.Tensor:
-        return self.log_p().detach()
-
-    @torch.no_grad()
-    def assign(self, rows: torch.Tensor, cols: torch.Tensor) -> None:
-        """Logits of a (near) permutation: e^-30 of the mass off the assigned entries."""
-        self.logits[rows] = -30.0 * self.tau
-        self.logits[rows, cols] = 0.0
+    def normalise(self, log_alpha: torch.Tensor) -> torch.Tensor:
+        if self.support is None:
+            return log_sinkhorn(log_alpha, self.n_iter)
+        return sparse_log_sinkhorn(log_alpha, self.support, self.n_target, self.n_iter)

@@ -1,5 +1,5 @@
 """Tables and plots from run folders."""
 
-from .markdown import summary_rows, update_readme, write_report
+from .markdown import induction_table, replace_block, summary_rows, update_readme, write_report
 
-__all__ = ["summary_rows", "update_readme", "write_report"]
+__all__ = ["induction_table", "replace_block", "summary_rows", "update_readme", "write_report"]

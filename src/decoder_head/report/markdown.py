@@ -89,16 +89,45 @@ def results_block(runs: list[tuple[Path, dict[str, Any]]]) -> list[str]:
     return lines
 
 
+def replace_block(readme: Path, start: str, end: str, lines: list[str]) -> None:
+    """Rewrite the text between two marker comments of a README (atomically)."""
+    from ..errors import DecoderHeadError
+
+    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    if start not in text or end not in text:
+        raise DecoderHeadError(f"{readme}: no {start} ... {end} block to fill")
+    head, rest = text.split(start, 1)
+    write_text(readme, head + start + "\n" + "\n".join(lines) + "\n" + end + rest.split(end, 1)[1])
+
+
 def update_readme(readme: Path, run_dirs: list[Path]) -> None:
     """Replace the README's results block with a table built from runs' metrics.json."""
-    from ..errors import DecoderHeadError
     from ..files import read_json
 
     runs = [(d, read_json(d / "metrics.json")) for d in run_dirs]
-    text = readme.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise DecoderHeadError(f"{readme}: no {START} ... {END} block to fill")
     rows = ["Written by `decoder-head readme " + " ".join(str(d) for d in run_dirs) + "`:", ""]
-    rows += results_block(runs)
-    head, rest = text.split(START, 1)
-    write_text(readme, head + START + "\n" + "\n".join(rows) + "\n" + END + rest.split(END, 1)[1])
+    replace_block(readme, START, END, rows + results_block(runs))
+
+
+INDUCTION_START, INDUCTION_END = "<!-- induction:start -->", "<!-- induction:end -->"
+INDUCTION_COLUMNS = ("p_at_1_nn", "p_at_1_csls", "p_at_5_csls", "p_at_10_csls", "coverage", "seconds")
+
+
+def induction_table(rows: list[dict[str, Any]]) -> list[str]:
+    """Mean +- std over seeds per method x setting x direction, in first-seen order."""
+    import statistics
+
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["method"], r["setting"], r["direction"]), []).append(r)
+    lines = ["| method | setting | direction | seeds | P@1 NN | P@1 CSLS | P@5 CSLS | P@10 CSLS | coverage "
+             "| seconds |", "|---" * 10 + "|"]
+    for (method, setting, direction), group in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][2])):
+        cells = []
+        for col in INDUCTION_COLUMNS:
+            vals = [float(r[col]) for r in group]
+            digits = 2 if col == "coverage" else (0 if col == "seconds" else 1)
+            mean = f"{statistics.mean(vals):.{digits}f}"
+            cells.append(mean if len(vals) == 1 else f"{mean} +- {statistics.stdev(vals):.{digits}f}")
+        lines.append(f"| {method} | {setting} | {direction} | {len(group)} | " + " | ".join(cells) + " |")
+    return lines

@@ -145,6 +145,7 @@ def fit(
                 step = epoch * per_epoch + i
                 for group in opt.param_groups:
                     group["lr"] = lr_at(cfg, step, total)
+                model.mapping.set_progress(step / total)  # e.g. Gumbel-Sinkhorn's temperature schedule
                 logits, state = model(x, state)
                 state = detach(state)
                 loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))

@@ -21,6 +21,7 @@ from ..config import RelearnConfig
 from ..data.corpus import split_train_valid
 from ..data.vocab import Vocab
 from ..mapping import Mapping, build_mapping
+from ..mapping.init import seed_logits, seed_pairs
 from ..models import LanguageModel
 from .batches import batchify, encode_stream
 from .loop import evaluate_loss, fit
@@ -64,6 +65,9 @@ def new_mapping(cfg: RelearnConfig, lm: TrainedLM, vocab: Vocab, seed: int) -> M
         else:
             kwargs.pop("prior_scale", None)
             kwargs["init"] = 0.01 * torch.randn(len(vocab), target.size(0))
+        if cfg.anchors is not None:
+            rows, cols = seed_pairs(vocab.itos, lm.vocab.itos, cfg.anchors, vocab.n_specials)
+            kwargs["init"] = seed_logits(kwargs["init"], rows, cols)
     else:
         kwargs.setdefault("init_std", float(target.std()))
     return build_mapping(cfg.mapping, len(vocab), dim, **kwargs)
