@@ -1,9 +1,9 @@
 """The induction results grid: every method x setting x direction x seed, one JSON row each.
 
-    for setting in (parallel, nonparallel), direction in (es-en, en-es):
-        LM A on the target side's corpus (train or reuse)          e.g. KJV (whole / OT)
-        for method, seed:
-            induce: B's text through A's frozen body -> B rows     e.g. RV1909 (whole / NT)
+    for seed, setting in (parallel, nonparallel), direction in (es-en, en-es):
+        LM A on the target side's corpus (trained once, then reused) e.g. KJV (whole / OT)
+        for method:
+            induce: B's text through A's frozen body -> B rows       e.g. RV1909 (whole / NT)
             [refine: the induced lexicon seeds self-learning on word2vec vectors of A and B]
             score on the test dictionary (inverted for en-es) -> row
 
