@@ -122,12 +122,11 @@ def fit(
         tensors, meta = load_checkpoint(ckpt_dir)
         if meta.get("fingerprint") != json.loads(json.dumps(fingerprint)):
             print(f"{ckpt_dir}: checkpoint was made with another config; starting over")
-            resume = False
-    if resume and ckpt_dir is not None and has_checkpoint(ckpt_dir):
-        load_module_state(saved, tensors, "model.", str(ckpt_dir))
-        optimizer_from_flat(opt, tensors, meta["optimizer"])
-        torch.set_rng_state(tensors["rng.torch"])
-        history, start_epoch = meta["history"], meta["epoch"] + 1
+        else:
+            load_module_state(saved, tensors, "model.", str(ckpt_dir))
+            optimizer_from_flat(opt, tensors, meta["optimizer"])
+            torch.set_rng_state(tensors["rng.torch"])
+            history, start_epoch = meta["history"], meta["epoch"] + 1
     all_windows = list(windows(train, cfg.bptt))
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("loss {task.fields[loss]:.3f}"), TimeRemainingColumn()]
