@@ -180,9 +180,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def table_lines(rows: list[dict]) -> list[str]:
     """Markdown table of the JSON rows (failed methods show their error)."""
-    lines = ["| method | setting | P@1 NN | P@1 CSLS | P@10 CSLS | coverage | seconds |", "|---" * 7 + "|"]
+    columns = (*COLUMNS, "cpu_seconds", "load_avg_start")
+    lines = ["| method | setting | P@1 NN | P@1 CSLS | P@10 CSLS | coverage | seconds | CPU s | load |",
+             "|---" * len(columns) + "|"]
     for r in rows:
-        cells = ["-" if r.get(c) is None else str(r[c]) for c in COLUMNS]
+        cells = ["-" if r.get(c) is None else str(r[c]) for c in columns]
         if r.get("error"):
             cells[2] = f"failed: {r['error'][:80]}"
         lines.append("| " + " | ".join(cells) + " |")

@@ -208,3 +208,16 @@ def test_refinement_recovers_what_a_tiny_train_dictionary_cannot():
     plain = p_at_1(*align("procrustes", sw, x, tw, z, train, cfg), perm)
     refined = p_at_1(*align("procrustes-refine", sw, x, tw, z, train, cfg), perm)
     assert plain < 90.0 and refined >= 99.0
+
+
+def test_whitening_matches_vecmap_svd_formula():
+    """(M^T M)^(-1/2) from the Gram eigendecomposition equals VecMap's V S^-1 V^T and whitens M."""
+    import importlib
+
+    whitening = importlib.import_module("decoder_head.align.self_learning")._whitening
+    gen = torch.Generator().manual_seed(9)
+    m = torch.randn(200, 12, generator=gen, dtype=torch.float64) * torch.linspace(4, 0.2, 12, dtype=torch.float64)
+    _, s, vt = torch.linalg.svd(m, full_matrices=False)
+    w = whitening(m)
+    assert torch.allclose(w, vt.T @ torch.diag(1 / s) @ vt, atol=1e-10)
+    assert torch.allclose((m @ w).T @ (m @ w), torch.eye(12, dtype=torch.float64), atol=1e-10)

@@ -8,7 +8,9 @@ monolingual distances, which is why it generalises from a small seed dictionary.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+from typing import Iterator
 
 import torch
 from rich.progress import track
@@ -17,13 +19,32 @@ from ..errors import DecoderHeadError
 from .induction import induce_dictionary
 
 
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run small LAPACK calls (d x d SVDs, d ~ 300) on one thread.
+
+    Such a call is a chain of short parallel sections; on shared cores every section waits
+    for a descheduled sibling thread. Measured here: a 300 x 300 SVD took 9 ms on 1 thread,
+    10 ms on 2 idle threads, 35-87 ms on 2 threads beside a busy process, and ~0.8 s per
+    self-learning iteration (half the loop's time) with 4-8 jobs on the machine.
+    """
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
+
+
 def orthogonal_map(x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     """W (d, d) orthogonal with x @ W ~ z, for paired rows x (n, d), z (n, d)."""
     if x.shape != z.shape or x.dim() != 2:
         raise DecoderHeadError(f"Procrustes needs paired rows of equal shape, got {tuple(x.shape)} and {tuple(z.shape)}")
     if x.shape[0] == 0:
         raise DecoderHeadError("Procrustes needs at least one dictionary pair")
-    u, _, vt = torch.linalg.svd(x.T @ z)  # x^T z (d, d) = U S V^T
+    m = x.T @ z  # (d, d)
+    with one_thread():
+        u, _, vt = torch.linalg.svd(m)  # x^T z = U S V^T
     return u @ vt
 
 

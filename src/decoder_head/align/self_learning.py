@@ -25,7 +25,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..errors import DecoderHeadError
 from .induction import induce_dictionary
-from .procrustes import orthogonal_map
+from .procrustes import one_thread, orthogonal_map
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,15 @@ class SelfLearningResult:
 
 
 def _whitening(m: torch.Tensor) -> torch.Tensor:
-    """W1 = (M^T M)^(-1/2), so that (M W1)^T (M W1) = I (sec. 3.4 step 1)."""
-    _, s, vt = torch.linalg.svd(m, full_matrices=False)
-    return vt.T @ torch.diag(1.0 / s.clamp_min(1e-8)) @ vt
+    """W1 = (M^T M)^(-1/2) (d, d), so that (M W1)^T (M W1) = I (sec. 3.4 step 1).
+
+    VecMap takes it from the SVD of the (n, d) M; the eigendecomposition of the (d, d) Gram
+    matrix gives the same matrix (float64) as a small call that runs on one thread.
+    """
+    gram = m.T @ m  # (d, d)
+    with one_thread():
+        evals, evecs = torch.linalg.eigh(gram)
+    return evecs @ torch.diag(evals.clamp_min(1e-16).rsqrt()) @ evecs.T
 
 
 def reweight_map(
@@ -107,15 +113,18 @@ def reweight_map(
     wz1 = _whitening(z64[trg_idx]) if cfg.whiten else eye
     xw, zw = x64 @ wx1, z64 @ wz1
     # STEP 2: orthogonal mapping of both sides into a shared space: U S V^T = svd(Xd^T Zd).
-    wx2, s, wz2t = torch.linalg.svd(xw[src_idx].T @ zw[trg_idx])
+    cross = xw[src_idx].T @ zw[trg_idx]  # (d, d)
+    with one_thread():
+        wx2, s, wz2t = torch.linalg.svd(cross)
     wz2 = wz2t.T
     xw, zw = xw @ wx2, zw @ wz2
     # STEP 3: re-weighting each dimension by its cross-lingual correlation S^p (p = 0.5 per side).
     xw = xw * s**cfg.reweight
     zw = zw * s**cfg.reweight
     # STEP 4: de-whitening, each side with its own inverse whitening expressed in the shared basis.
-    xw = xw @ (wx2.T @ torch.linalg.inv(wx1) @ wx2)
-    zw = zw @ (wz2.T @ torch.linalg.inv(wz1) @ wz2)
+    with one_thread():
+        dx, dz = wx2.T @ torch.linalg.inv(wx1) @ wx2, wz2.T @ torch.linalg.inv(wz1) @ wz2  # (d, d)
+    xw, zw = xw @ dx, zw @ dz
     return xw.to(x.dtype), zw.to(z.dtype)
 
 
