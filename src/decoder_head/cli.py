@@ -163,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, fn: Callable[[argparse.Namespace], None], help_: str, config: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         p.set_defaults(fn=fn)
+        p.add_argument("--device", help="auto (default: cuda when torch sees a GPU), cpu, cuda or cuda:N")
         if config:
             p.add_argument("--preset", default="default", help="preset name or YAML file (default: default)")
             p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -230,6 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "device", None):
+            import os
+
+            from .device import ENV, pick_device
+
+            pick_device(args.device)  # a bad name or a missing GPU fails here, in one line
+            os.environ[ENV] = args.device
         args.fn(args)
     except DecoderHeadError as exc:
         print(f"decoder-head: error: {exc}", file=sys.stderr)

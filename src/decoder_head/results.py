@@ -28,6 +28,7 @@ import torch
 
 from .config import EvalConfig, RelearnConfig, RunConfig, load_run_config, read_yaml_tree
 from .data.dictionary import read_muse, write_muse
+from .device import pick_device
 from .errors import DecoderHeadError
 from .eval.bli import evaluate_bli, read_lexicon
 from .experiment import induce
@@ -64,6 +65,7 @@ class MethodSpec:
     seed_words: int = 1000  # refine: the seed uses B's most frequent words only
     self_learning: dict[str, Any] = field(default_factory=dict)  # SelfLearningConfig overrides
     orthography: float = 0.0  # > 0: re-rank candidates by string similarity (eval/orthography.py)
+    train: dict[str, Any] = field(default_factory=dict)  # TrainConfig overrides, e.g. {curriculum: 0.5}
 
     def __post_init__(self) -> None:
         if self.orthography and not self.refine:
@@ -125,7 +127,7 @@ def dictionary_for(direction: str, es_en: str, folder: Path) -> str:
 
 
 def relearn_config(base: RunConfig, cfg: ResultsConfig, method: MethodSpec, corpus: str, seed: int) -> RelearnConfig:
-    train = dataclasses.replace(base.induce.train, **{**cfg.train_overrides, "seed": seed})
+    train = dataclasses.replace(base.induce.train, **{**cfg.train_overrides, **method.train, "seed": seed})
     return dataclasses.replace(base.induce, corpus=corpus, mapping=method.mapping,
                                mapping_args=dict(method.mapping_args), init=method.init,
                                anchors=method.anchors, em_rounds=method.em_rounds, train=train)
@@ -181,7 +183,8 @@ def _row(method: MethodSpec, setting: str, direction: str, seed: int, scores: di
             "p_at_1_nn": nn["p_at_1"], "p_at_1_csls": csls["p_at_1"], "p_at_5_csls": csls["p_at_5"],
             "p_at_10_csls": csls["p_at_10"], "coverage": csls["coverage"],
             "n_evaluated": csls["n_evaluated"], "seconds": round(seconds, 1),
-            "cpu_seconds": round(cpu_seconds, 1), "mapping": method.mapping, "key": key}
+            "cpu_seconds": round(cpu_seconds, 1), "device": pick_device().type, "mapping": method.mapping,
+            "key": key}
 
 
 @dataclass

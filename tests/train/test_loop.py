@@ -100,3 +100,27 @@ def test_checkpoint_of_another_config_is_not_resumed(tmp_path, capsys):
     assert "another config" in capsys.readouterr().out
     assert [h["epoch"] for h in h2] == [0, 1]
     assert h2[0]["val_loss"] != h1[0]["val_loss"]
+
+
+def test_curriculum_trains_only_the_frequent_rows_first():
+    torch.manual_seed(0)
+    model = make_lm()
+    before = model.mapping.weight.detach().clone()
+    train, valid = streams()
+    # 4 steps, curriculum over the whole run from 5 rows: at most 5 + 3/4 * 15 = 16 rows move.
+    cfg = TrainConfig(epochs=1, steps_per_epoch=4, bptt=10, lr=0.03, curriculum=1.0, curriculum_start=5)
+    fit(model, train, valid, cfg, saved=torch.nn.Module())
+    moved = (model.mapping.weight.detach() - before).abs().sum(1) > 0
+    assert moved[:5].all() and not moved[16:].any()
+
+
+def test_curriculum_rows_grow_to_the_whole_vocabulary():
+    from decoder_head.train.loop import curriculum_rows
+
+    cfg = TrainConfig(curriculum=0.5, curriculum_start=100)
+    assert curriculum_rows(cfg, 0.0, 1000) == 100
+    assert curriculum_rows(cfg, 0.25, 1000) == 550
+    assert curriculum_rows(cfg, 0.5, 1000) == curriculum_rows(cfg, 0.9, 1000) == 1000
+    assert curriculum_rows(TrainConfig(), 0.0, 1000) == 1000
+    with pytest.raises(ValueError):
+        TrainConfig(curriculum=1.5)

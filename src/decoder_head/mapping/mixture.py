@@ -49,16 +49,16 @@ def scatter_logsumexp(values: torch.Tensor, index: torch.Tensor, size: int) -> t
 
     The per-bin max is detached: it cancels analytically, so the gradient is still softmax.
     """
-    peak = torch.full((size,), float("-inf"), dtype=values.dtype)
+    peak = torch.full((size,), float("-inf"), dtype=values.dtype, device=values.device)
     peak = peak.scatter_reduce(0, index, values.detach(), "amax", include_self=True)
     peak = torch.where(torch.isfinite(peak), peak, torch.zeros_like(peak))
-    total = torch.zeros(size, dtype=values.dtype).index_add(0, index, (values - peak[index]).exp())
+    total = torch.zeros(size, dtype=values.dtype, device=values.device).index_add(0, index, (values - peak[index]).exp())
     return total.log() + peak
 
 
 def scatter_sum(values: torch.Tensor, index: torch.Tensor, size: int) -> torch.Tensor:
     """Sum of `values` grouped by `index` into `size` bins. (size,)"""
-    return torch.zeros(size, dtype=values.dtype).index_add(0, index, values)
+    return torch.zeros(size, dtype=values.dtype, device=values.device).index_add(0, index, values)
 
 
 def carry_values(old_support: torch.Tensor, old_values: torch.Tensor, new_support: torch.Tensor,
@@ -66,7 +66,7 @@ def carry_values(old_support: torch.Tensor, old_values: torch.Tensor, new_suppor
     """Values on a new support: an entry kept from the old support keeps its value, a new
     entry gets its row's `fill` (V, 1). Returns (values, kept mask), both (V, k).
     Matching by sorted (row, col) keys, so no V x k x k comparison."""
-    rows = torch.arange(old_support.size(0)).unsqueeze(1)
+    rows = torch.arange(old_support.size(0), device=old_support.device).unsqueeze(1)
     old_keys, order = (rows * n_cols + old_support).flatten().sort()
     new_keys = (rows * n_cols + new_support).flatten()
     pos = torch.searchsorted(old_keys, new_keys).clamp_max(old_keys.numel() - 1)
@@ -174,7 +174,7 @@ class MixtureMapping(Mapping):
         s = self.compact_scores()
         if self.support is None:
             return s
-        return torch.full((self.vocab_size, self.n_target), float("-inf")).scatter_(1, self.support, s)
+        return torch.full((self.vocab_size, self.n_target), float("-inf"), device=s.device).scatter_(1, self.support, s)
 
     @torch.no_grad()
     def best_columns(self) -> torch.Tensor:

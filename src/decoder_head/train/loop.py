@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ..device import deterministic, on_device, pick_device
 from ..models import LanguageModel, State
 from .batches import n_windows, windows
 from .checkpoint import (
@@ -49,12 +50,19 @@ class TrainConfig:
     steps_per_epoch: int | None = None  # cap an epoch; the next epoch continues the stream
     valid_windows: int | None = 50  # windows of the validation stream scored per epoch
     seed: int = 0
+    # Curriculum, frequent words first: only the mapping rows of the `curriculum_start` most
+    # frequent words learn at first; the active set grows linearly to the whole vocabulary
+    # over the first `curriculum` fraction of the steps (0 = off). Ids are frequency ranks.
+    curriculum: float = 0.0
+    curriculum_start: int = 200
 
     def __post_init__(self) -> None:
         if self.schedule not in ("onecycle", "cosine", "constant"):
             raise ValueError(f"unknown schedule {self.schedule!r}")
         if self.epochs < 1 or self.batch_size < 1 or self.bptt < 2 or self.lr <= 0:
             raise ValueError("epochs, batch_size, bptt and lr must be positive (bptt >= 2)")
+        if not 0.0 <= self.curriculum <= 1.0 or self.curriculum_start < 1:
+            raise ValueError("curriculum must be in [0, 1] and curriculum_start >= 1")
 
 
 def lr_at(cfg: TrainConfig, step: int, total: int) -> float:
@@ -68,6 +76,24 @@ def lr_at(cfg: TrainConfig, step: int, total: int) -> float:
     return cfg.lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
 
 
+def curriculum_rows(cfg: TrainConfig, progress: float, vocab_size: int) -> int:
+    """How many of the most frequent words' rows train at `progress` (0..1) of the run."""
+    if cfg.curriculum <= 0:
+        return vocab_size
+    grown = min(1.0, progress / cfg.curriculum)
+    return min(vocab_size, int(cfg.curriculum_start + grown * (vocab_size - cfg.curriculum_start)))
+
+
+def freeze_rows_beyond(mapping: torch.nn.Module, active: int) -> None:
+    """Zero the gradient of every per-word parameter row >= active (rows are frequency ranks)."""
+    vocab_size = getattr(mapping, "vocab_size", None)
+    if vocab_size is None or active >= vocab_size:
+        return
+    for p in mapping.parameters():
+        if p.grad is not None and p.dim() >= 1 and p.size(0) == vocab_size:
+            p.grad[active:] = 0
+
+
 def detach(state: State) -> State:
     return [(h.detach(), c.detach()) for h, c in state]
 
@@ -77,12 +103,13 @@ def evaluate_loss(model: LanguageModel, batched: torch.Tensor, bptt: int, max_wi
     """Mean cross-entropy (nats/token) over the first windows of a batched stream."""
     model.eval()
     total, count, state = 0.0, 0, None
-    for i, (x, y) in enumerate(windows(batched, bptt)):
-        if max_windows is not None and i >= max_windows:
-            break
-        logits, state = model(x, state)
-        total += F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="sum").item()
-        count += y.numel()
+    with on_device(model, batched) as (batched,):
+        for i, (x, y) in enumerate(windows(batched, bptt)):
+            if max_windows is not None and i >= max_windows:
+                break
+            logits, state = model(x, state)
+            total += F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="sum").item()
+            count += y.numel()
     return total / max(1, count)
 
 
@@ -107,8 +134,18 @@ def fit(
     """
     # The CPU backward of an embedding lookup accumulates in a thread-dependent order;
     # deterministic kernels make "same seed, same numbers" hold.
-    torch.use_deterministic_algorithms(True)
+    device = pick_device()
+    deterministic(device)
     torch.manual_seed(cfg.seed)
+    with on_device(model, train, valid) as (train, valid):
+        return _fit_here(model, train, valid, cfg, saved, device, ckpt_dir, resume, desc, on_epoch_end, fingerprint)
+
+
+def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cfg: TrainConfig,
+              saved: torch.nn.Module, device: torch.device, ckpt_dir: str | Path | None, resume: bool,
+              desc: str, on_epoch_end: Callable[[int], dict[str, Any]] | None,
+              fingerprint: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """fit's body, with the model and streams already on `device`."""
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay)
     per_epoch = n_windows(train, cfg.bptt)
@@ -126,6 +163,8 @@ def fit(
             load_module_state(saved, tensors, "model.", str(ckpt_dir))
             optimizer_from_flat(opt, tensors, meta["optimizer"])
             torch.set_rng_state(tensors["rng.torch"])
+            if device.type == "cuda" and "rng.cuda" in tensors:
+                torch.cuda.set_rng_state(tensors["rng.cuda"], device)
             history, start_epoch = meta["history"], meta["epoch"] + 1
     all_windows = list(windows(train, cfg.bptt))
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -150,6 +189,7 @@ def fit(
                 loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
                 opt.zero_grad(set_to_none=True)
                 (loss + model.mapping.penalty()).backward()
+                freeze_rows_beyond(model.mapping, curriculum_rows(cfg, step / total, model.mapping.vocab_size))
                 if cfg.clip > 0:
                     torch.nn.utils.clip_grad_norm_(params, cfg.clip)
                 opt.step()
@@ -163,8 +203,10 @@ def fit(
                 "val_loss": val_loss, "val_ppl": math.exp(min(val_loss, 50.0)),
                 "tokens_per_s": tokens / seconds, "seconds": seconds,
             }
-            if on_epoch_end is not None:
+            if on_epoch_end is not None:  # hooks (recovery hit@1, ...) work on the CPU
+                model.to("cpu")
                 row.update(on_epoch_end(epoch))
+                model.to(device)
             history.append(row)
             progress.console.print(escape(
                 f"{desc} epoch {epoch + 1}/{cfg.epochs}: train {row['train_loss']:.3f} "
@@ -176,6 +218,8 @@ def fit(
                 tensors = {f"model.{k}": v for k, v in saved.state_dict().items()}
                 tensors.update(opt_tensors)
                 tensors["rng.torch"] = torch.get_rng_state()
+                if device.type == "cuda":
+                    tensors["rng.cuda"] = torch.cuda.get_rng_state(device)
                 save_checkpoint(ckpt_dir, tensors, {
                     "epoch": epoch, "history": history, "optimizer": opt_meta, "fingerprint": fingerprint})
     return history

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from scipy.optimize import linear_sum_assignment
 
+from ..device import on_device
 from ..models import LanguageModel
 from .batches import windows
 
@@ -29,17 +30,19 @@ def assignment_scores(model: LanguageModel, batched: torch.Tensor, bptt: int,
     """(V, V_t) summed log q over each word's positions, and the windows it took."""
     model.eval()
     mapping = model.mapping
-    target = mapping.target  # (V_t, d)
-    table = mapping.table()  # (V, d), current inputs
-    scores = torch.zeros(mapping.vocab_size, target.size(0))
-    state, seen, n = None, 0, 0
-    for x, y in windows(batched, bptt):
-        out, state = model.body(table[x], state)  # (B, T, d)
-        log_q = F.log_softmax(out @ target.t(), dim=-1)  # (B, T, V_t)
-        scores.index_add_(0, y.reshape(-1), log_q.reshape(-1, target.size(0)))
-        seen, n = seen + y.numel(), n + 1
-        if max_tokens is not None and seen >= max_tokens:
-            break
+    with on_device(model, batched) as (batched,):
+        target = mapping.target  # (V_t, d)
+        table = mapping.table()  # (V, d), current inputs
+        scores = torch.zeros(mapping.vocab_size, target.size(0), device=target.device)
+        state, seen, n = None, 0, 0
+        for x, y in windows(batched, bptt):
+            out, state = model.body(table[x], state)  # (B, T, d)
+            log_q = F.log_softmax(out @ target.t(), dim=-1)  # (B, T, V_t)
+            scores.index_add_(0, y.reshape(-1), log_q.reshape(-1, target.size(0)))
+            seen, n = seen + y.numel(), n + 1
+            if max_tokens is not None and seen >= max_tokens:
+                break
+        scores = scores.cpu()
     return scores, n
 
 
