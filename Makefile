@@ -14,6 +14,7 @@ help:
 	@echo "make readme - rewrite the README results block from runs/latest/metrics.json"
 	@echo "make results - the induction grid -> results/induction.json + README table"
 	@echo "make bench  - alignment baselines -> benchmarks/results/alignment.json + README table"
+	@echo "make bench-recovery - recovery with every mapping x 3 seeds -> benchmarks/results/recovery.json/.png + README table"
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -64,6 +65,12 @@ bench: install data
 
 bench-readme: install
 	$(BIN)/python benchmarks/alignment.py --table-only --readme README.md
+
+# Recovery with every mapping parametrisation x 3 seeds (default preset's KJV LM) ->
+# benchmarks/results/recovery.json + recovery.png (hit@1 by frequency rank), README table. Finished rows are kept.
+.PHONY: bench-recovery
+bench-recovery: install data
+	$(BIN)/python benchmarks/recovery.py --readme README.md
 
 # Supervised es->en translation (GRU+attention, GRU, Transformer; equal CPU budget) and
 # word-by-word lexicon rows, sacrebleu BLEU/chrF -> benchmarks/results/seq2seq.json.

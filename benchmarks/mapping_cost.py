@@ -12,7 +12,8 @@ skipped rows with the estimate. `hungarian` rows time `hard_assignment()` (dense
 linear_sum_assignment vs. sparse full matching), which EM and final rounding pay per call.
 One torch thread by default: on a shared 2-core machine two threads under contention turn
 timings into noise; CPU seconds are recorded beside wall seconds for the same reason.
-Rows go to benchmarks/results/mapping_cost.json.
+Rows go to benchmarks/results/mapping_cost.json; `--table-only --readme README.md` rewrites
+the README's cost table from it.
 """
 
 from __future__ import annotations
@@ -29,14 +30,16 @@ from pathlib import Path
 
 import torch
 
-from decoder_head.files import write_json
+from decoder_head.files import read_json, write_json
 from decoder_head.mapping import build_mapping
+from decoder_head.report.markdown import replace_block
 from decoder_head.train.relearn import rank_prior
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPPINGS = ("linear", "softmax", "sinkhorn", "gumbel-sinkhorn", "autoshuffle")
 DIM = 200
 N_ITER = {"sinkhorn": 10, "gumbel-sinkhorn": 20, "autoshuffle": 10}  # the constructors' defaults
+README_START, README_END = "<!-- mapping-cost:start -->", "<!-- mapping-cost:end -->"
 
 
 def dense_gb(name: str, n: int) -> float:
@@ -117,9 +120,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=int, default=600, help="seconds per row")
     ap.add_argument("--threads", type=int, default=1, help="torch threads in each measurement")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "mapping_cost.json"))
+    ap.add_argument("--readme", help="with --table-only: rewrite this README's cost table from --out")
+    ap.add_argument("--table-only", action="store_true", help="only rewrite --readme's table from --out")
     ap.add_argument("--one", nargs=3, metavar=("MAPPING", "V", "TOPK"), help=argparse.SUPPRESS)
     ap.add_argument("--hungarian", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.table_only:
+        if not args.readme:
+            ap.error("--table-only needs --readme")
+        write_table(Path(args.readme), Path(args.out))
+        return 0
     torch.set_num_threads(args.threads)
     if args.one:  # child process: one measurement, one JSON line
         name, n, k = args.one[0], int(args.one[1]), int(args.one[2])
@@ -146,6 +156,34 @@ def main(argv: list[str] | None = None) -> int:
     write_json(args.out, {"meta": meta, "rows": rows})
     print(f"wrote {args.out}")
     return 0
+
+
+def table_lines(rows: list[dict]) -> list[str]:
+    """One line per mapping x V: dense vs top-k seconds per step and step memory."""
+    def cell(r: dict | None) -> str:
+        if r is None:
+            return "-"
+        if "skipped" in r or "error" in r:
+            return "skipped (> memory budget)" if "skipped" in r else "failed"
+        return f"{r['seconds_per_step']:.3f} s, {r['step_peak_mb']:.0f} MB"
+
+    lines = ["| V | mapping | dense: s/step, step memory | sparse top-k: s/step, step memory |", "|---|---|---|---|"]
+    for key in dict.fromkeys((r["V"], r["mapping"]) for r in rows):
+        mine = {r["support"]: r for r in rows if (r["V"], r["mapping"]) == key}
+        sparse = next((r for sup, r in mine.items() if sup != "dense"), None)
+        lines.append(f"| {key[0]} | {key[1]} | {cell(mine.get('dense'))} | {cell(sparse)} |")
+    return lines
+
+
+def write_table(readme: Path, results: Path) -> None:
+    data = read_json(results)
+    meta = data["meta"]
+    header = [f"Written by `python benchmarks/mapping_cost.py --table-only --readme {readme.name}` from "
+              f"`{results.relative_to(ROOT) if results.is_relative_to(ROOT) else results}` "
+              f"({meta['threads']} torch thread(s), {meta['cpus']} CPUs, torch {meta['torch']}; "
+              f"forward + backward of the mapping, d = {DIM}):", ""]
+    replace_block(readme, README_START, README_END, header + table_lines(data["rows"]))
+    print(f"{readme}: mapping cost table rewritten from {results}")
 
 
 if __name__ == "__main__":

@@ -76,6 +76,18 @@ def test_table_gives_mean_and_std_over_seeds():
             "p_at_10_csls": 0.0, "coverage": 0.5, "seconds": 3.0}
     lines = induction_table([{**base, "seed": 0, "p_at_1_csls": 10.0}, {**base, "seed": 1, "p_at_1_csls": 20.0}])
     assert "| m | parallel | es-en | 2 | 10.0 +- 0.0 | 15.0 +- 7.1 |" in lines[2]
+    assert lines[2].endswith("| cpu |")  # rows from before the device field ran on the CPU
+
+
+def test_table_puts_parallel_es_en_first_and_keeps_method_order():
+    base = {"seed": 0, "p_at_1_nn": 1.0, "p_at_1_csls": 1.0, "p_at_5_csls": 1.0, "p_at_10_csls": 1.0,
+            "coverage": 0.5, "seconds": 1.0, "device": "cuda"}
+    rows = [{**base, "method": m, "setting": s, "direction": d}
+            for s in ("nonparallel", "parallel") for d in ("en-es", "es-en") for m in ("z", "a")]
+    order = [tuple(cell.strip() for cell in line.split("|")[1:4]) for line in induction_table(rows)[2:]]
+    assert order[:4] == [("z", "parallel", "es-en"), ("a", "parallel", "es-en"),
+                         ("z", "parallel", "en-es"), ("a", "parallel", "en-es")]
+    assert order[-1] == ("a", "nonparallel", "en-es")
 
 
 def test_bad_grid_config_is_one_clear_error(tmp_path):

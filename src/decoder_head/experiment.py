@@ -20,6 +20,7 @@ import torch
 
 from .config import EvalConfig, RelearnConfig, RunConfig
 from .data.dictionary import read_muse
+from .device import pick_device
 from .errors import DecoderHeadError
 from .eval.bli import evaluate_bli, translate, write_lexicon
 from .eval.recovery import recovery_hits, synonyms
@@ -61,7 +62,7 @@ def recover(lm: TrainedLM, cfg: RelearnConfig, ev: EvalConfig, workdir: Path, ru
     hits = recovery_hits(learned, frozen, lm.vocab, buckets=ev.rank_buckets)
     return {"method": cfg.mapping, "corpus": cfg.corpus, **hits,
             "synonyms": synonyms(learned, frozen, lm.vocab, ev.synonym_words),
-            "seconds": result.seconds, "history": result.history}
+            "seconds": result.seconds, "device": pick_device().type, "history": result.history}
 
 
 def induce(lm: TrainedLM, cfg: RelearnConfig, ev: EvalConfig, workdir: Path, run_dir: Path,
@@ -84,7 +85,8 @@ def induce(lm: TrainedLM, cfg: RelearnConfig, ev: EvalConfig, workdir: Path, run
             "coverage": scores["csls"]["coverage"], "n_evaluated": scores["csls"]["n_evaluated"],
             "nn": {k: scores["nn"][k] for k in pick}, "csls": {k: scores["csls"][k] for k in pick},
             "by_rank_csls": scores["csls"].get("by_rank", {}),
-            "seconds": result.seconds + time.perf_counter() - t0, "history": result.history}
+            "seconds": result.seconds + time.perf_counter() - t0, "device": pick_device().type,
+            "history": result.history}
 
 
 def point_latest(run_dir: Path) -> None:

@@ -114,20 +114,26 @@ INDUCTION_COLUMNS = ("p_at_1_nn", "p_at_1_csls", "p_at_5_csls", "p_at_10_csls", 
 
 
 def induction_table(rows: list[dict[str, Any]]) -> list[str]:
-    """Mean +- std over seeds per method x setting x direction, in first-seen order."""
+    """Mean +- std over seeds per method x setting x direction.
+
+    Groups: parallel before non-parallel, es-en before en-es; methods in first-seen order.
+    """
     import statistics
 
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault((r["method"], r["setting"], r["direction"]), []).append(r)
     lines = ["| method | setting | direction | seeds | P@1 NN | P@1 CSLS | P@5 CSLS | P@10 CSLS | coverage "
-             "| seconds |", "|---" * 10 + "|"]
-    for (method, setting, direction), group in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][2])):
+             "| seconds | device |", "|---" * 11 + "|"]
+    # reverse=True keeps the sort stable: methods stay in first-seen order inside a group
+    for (method, setting, direction), group in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][2]),
+                                                      reverse=True):
         cells = []
         for col in INDUCTION_COLUMNS:
             vals = [float(r[col]) for r in group]
             digits = 2 if col == "coverage" else (0 if col == "seconds" else 1)
             mean = f"{statistics.mean(vals):.{digits}f}"
             cells.append(mean if len(vals) == 1 else f"{mean} +- {statistics.stdev(vals):.{digits}f}")
+        cells.append(",".join(sorted({str(r.get("device", "cpu")) for r in group})))
         lines.append(f"| {method} | {setting} | {direction} | {len(group)} | " + " | ".join(cells) + " |")
     return lines

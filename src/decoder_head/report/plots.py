@@ -52,3 +52,27 @@ def plot_training_curves(metrics: dict[str, Any], path: Path) -> None:
     right.set_ylabel("recovery hit@1, top-1000")
     right.set_ylim(0, 1.02)
     _save(fig, path)
+
+
+def plot_recovery_methods(rows: list[dict[str, Any]], path: Path) -> None:
+    """hit@1 per frequency-rank bucket, one line per mapping (mean over seeds, min-max band)."""
+    by_method: dict[str, list[dict[str, float]]] = {}
+    for r in rows:
+        if r.get("hit_at_1_by_rank"):
+            by_method.setdefault(r["mapping"], []).append(r["hit_at_1_by_rank"])
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, runs in by_method.items():
+        buckets = list(runs[0])
+        vals = [[run.get(b, float("nan")) for b in buckets] for run in runs]
+        cols = list(zip(*vals))
+        mean = [sum(c) / len(c) for c in cols]
+        xs = range(len(buckets))
+        ax.plot(xs, mean, marker="o", label=f"{name} (n={len(runs)})")
+        ax.fill_between(xs, [min(c) for c in cols], [max(c) for c in cols], alpha=0.15)
+        ax.set_xticks(xs, buckets)
+    ax.set_xlabel("frequency rank of the word")
+    ax.set_ylabel("hit@1")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title("Recovery: re-learned mapping vs. the wiped one, by parametrisation")
+    ax.legend(fontsize=8)
+    _save(fig, path)

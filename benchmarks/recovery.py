@@ -1,0 +1,160 @@
+"""Recovery with every mapping parametrisation: hit@1 by frequency rank, seeds, one plot.
+
+    make bench-recovery   (= .venv/bin/python benchmarks/recovery.py --readme README.md)
+    .venv/bin/python benchmarks/recovery.py --mappings sinkhorn softmax --seeds 0
+    .venv/bin/python benchmarks/recovery.py --table-only --readme README.md   # README table from the JSON
+
+The default preset's English (KJV) LM is trained once (or reused from --workdir); its
+mapping is wiped and re-learned on KJV by each parametrisation with the preset's recovery
+budget (random init, 6 x 40 steps, then 2 hard-EM rounds; `free` has no rows to assign,
+so no EM). Mapping arguments are those of the induction grid (configs/induction.yaml), so
+a recovery row and an induction row of the same name are the same method.
+Rows (mapping x seed) go to benchmarks/results/recovery.json, rewritten after every row;
+a row whose key (mapping, seed, recovery config, LM) is already there is not run again.
+The plot (benchmarks/results/recovery.png) shows hit@1 per frequency-rank bucket for all
+mappings. Runs on the device `--device` / $DECODER_HEAD_DEVICE picks (each row records it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+import statistics
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from decoder_head.config import load_run_config
+from decoder_head.device import ENV, pick_device
+from decoder_head.errors import DecoderHeadError
+from decoder_head.experiment import recover
+from decoder_head.files import read_json, write_json
+from decoder_head.report.markdown import replace_block
+from decoder_head.report.plots import plot_recovery_methods
+from decoder_head.results import load_results_config
+from decoder_head.train.pretrain import train_lm
+
+ROOT = Path(__file__).resolve().parent.parent
+MAPPINGS = ("sinkhorn", "softmax", "autoshuffle", "gumbel-sinkhorn", "linear", "free")
+BUCKETS = (0, 100, 250, 500, 1000)  # the default vocabulary has 2000 words: the last bucket is 1000-2000
+README_START, README_END = "<!-- recovery:start -->", "<!-- recovery:end -->"
+
+
+def mapping_args(grid: Path) -> dict[str, dict]:
+    """Mapping arguments per parametrisation, from the induction grid's rows named after them."""
+    return {m.name: dict(m.mapping_args) for m in load_results_config(grid).methods if m.name in MAPPINGS}
+
+
+def row_key(mapping: str, seed: int, cfg: object, lm_folder: str) -> str:
+    blob = json.dumps([mapping, seed, dataclasses.asdict(cfg), lm_folder], sort_keys=True, default=str)
+    return hashlib.sha1(blob.encode()).hexdigest()[:16]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mappings", nargs="+", default=list(MAPPINGS), choices=list(MAPPINGS))
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    ap.add_argument("--preset", default="default")
+    ap.add_argument("--grid", default=str(ROOT / "configs" / "induction.yaml"), help="where mapping arguments come from")
+    ap.add_argument("--workdir", default=str(ROOT / "runs"), help="LMs, corpus cache; run folders under bench-recovery/")
+    ap.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "recovery.json"))
+    ap.add_argument("--readme", help="rewrite this README's recovery table from --out at the end")
+    ap.add_argument("--table-only", action="store_true", help="only rewrite the plot and --readme's table from --out")
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    if args.table_only:
+        finish(out, args.readme)
+        return 0
+    if args.device:
+        pick_device(args.device)
+        os.environ[ENV] = args.device
+    cfg = load_run_config(args.preset)
+    ev = dataclasses.replace(cfg.eval, rank_buckets=BUCKETS)
+    margs = mapping_args(Path(args.grid))
+    workdir = Path(args.workdir)
+    lm = train_lm(cfg.lm, workdir)
+    print(f"LM {cfg.lm.corpus}: {lm.folder} val ppl {lm.meta['val_ppl']:.1f}", flush=True)
+    rows: list[dict] = read_json(out) if out.is_file() else []
+    done = {r.get("key") for r in rows}
+    for mapping in args.mappings:
+        for seed in args.seeds:
+            rcfg = dataclasses.replace(
+                cfg.recover, mapping=mapping, mapping_args=margs.get(mapping, {}),
+                em_rounds=0 if mapping == "free" else cfg.recover.em_rounds,
+                train=dataclasses.replace(cfg.recover.train, seed=seed))
+            key = row_key(mapping, seed, rcfg, lm.folder.name)
+            if key in done:
+                print(f"{mapping} seed {seed}: in {out.name} already", flush=True)
+                continue
+            cpu0 = time.process_time()
+            try:
+                m = recover(lm, rcfg, ev, workdir, workdir / "bench-recovery" / f"{mapping}-s{seed}")
+                row = {k: m[k] for k in ("hit_at_1_top1000", "hit_at_1_all", "hit_at_1_by_rank",
+                                         "hit_at_5_top1000", "hit_at_10_top1000", "seconds", "device")}
+            except Exception as exc:  # a failing parametrisation keeps its row
+                traceback.print_exc()
+                row = {"error": f"{type(exc).__name__}: {exc}", "device": pick_device().type}
+            rows.append({"mapping": mapping, "seed": seed, **row, "cpu_seconds": round(time.process_time() - cpu0, 1),
+                         "lm": lm.folder.name, "key": key})
+            write_json(out, rows)  # after every row: a killed run keeps what it measured
+            print({k: v for k, v in rows[-1].items() if k != "hit_at_1_by_rank"}, flush=True)
+    finish(out, args.readme)
+    return 0
+
+
+def _mean_std(values: list[float], digits: int = 3) -> str:
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    return f"{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
+
+
+def table_lines(rows: list[dict]) -> list[str]:
+    """One line per mapping: mean ± std over seeds (failed rows counted and shown)."""
+    ok = [r for r in rows if "error" not in r]
+    buckets = list(ok[0]["hit_at_1_by_rank"]) if ok else []
+    lines = ["| mapping | seeds | hit@1 top-1000 | " + " | ".join(f"hit@1 {b}" for b in buckets)
+             + " | hit@5 top-1000 | seconds | CPU s | device |",
+             "|---" * (len(buckets) + 7) + "|"]
+    for mapping in dict.fromkeys(r["mapping"] for r in rows):
+        mine = [r for r in ok if r["mapping"] == mapping]
+        failed = [r for r in rows if r["mapping"] == mapping and "error" in r]
+        cells = [mapping, str(len(mine)) + (f" ({len(failed)} failed: {failed[0]['error'][:60]})" if failed else ""),
+                 _mean_std([r["hit_at_1_top1000"] for r in mine])]
+        cells += [_mean_std([r["hit_at_1_by_rank"].get(b) for r in mine if b in r["hit_at_1_by_rank"]]) for b in buckets]
+        cells += [_mean_std([r["hit_at_5_top1000"] for r in mine]),
+                  _mean_std([r["seconds"] for r in mine], 0), _mean_std([r["cpu_seconds"] for r in mine], 0),
+                  ",".join(sorted({r.get("device", "?") for r in mine})) or "-"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def finish(out: Path, readme: str | None) -> None:
+    rows = read_json(out)
+    if not isinstance(rows, list):
+        raise DecoderHeadError(f"{out}: expected a list of rows")
+    plot = out.with_suffix(".png")
+    plot_recovery_methods([r for r in rows if "error" not in r], plot)
+    lines = table_lines(rows)
+    print("\n".join(lines))
+    print(f"-> {out}, {plot}")
+    if readme:
+        rel = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+        header = [f"Written by `python benchmarks/recovery.py --table-only --readme {Path(readme).name}` from `{rel}` "
+                  f"(mean ± std over seeds; plot: `{rel.with_suffix('.png')}`):", ""]
+        replace_block(Path(readme), README_START, README_END, header + lines)
+        print(f"{readme}: recovery table rewritten from {out}")
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except DecoderHeadError as exc:
+        print(f"recovery.py: error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,55 @@
+"""benchmarks/recovery.py on the tiny fixtures: rows, resume by key, plot and README table."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("recovery_bench", ROOT / "benchmarks" / "recovery.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rows_per_mapping_and_seed_then_reused(bench, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)  # the tiny preset names its corpora relative to the repository
+    out = tmp_path / "recovery.json"
+    args = ["--preset", "tests/fixtures/tiny.yaml", "--mappings", "sinkhorn", "free", "--seeds", "0",
+            "--workdir", str(tmp_path / "runs"), "--out", str(out), "--device", "cpu"]
+    assert bench.main(args) == 0
+    rows = json.loads(out.read_text())
+    assert [(r["mapping"], r["seed"]) for r in rows] == [("sinkhorn", 0), ("free", 0)]
+    for r in rows:
+        assert "error" not in r and r["device"] == "cpu"
+        assert 0.0 <= r["hit_at_1_top1000"] <= 1.0
+        assert list(r["hit_at_1_by_rank"]) == ["0-100", "100-250"]  # 200-word vocabulary
+    assert out.with_suffix(".png").stat().st_size > 0
+
+    first = out.read_text()
+    assert bench.main(args) == 0  # same keys: nothing is run again
+    assert out.read_text() == first
+
+    readme = tmp_path / "README.md"
+    readme.write_text("x\n<!-- recovery:start -->\nold\n<!-- recovery:end -->\ny\n")
+    assert bench.main(["--table-only", "--out", str(out), "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert "old" not in text and "| sinkhorn | 1 |" in text and "| free | 1 |" in text
+
+
+def test_table_gives_mean_and_std_and_shows_failures(bench):
+    ok = {"hit_at_1_by_rank": {"0-100": 1.0}, "hit_at_5_top1000": 1.0, "seconds": 2.0, "cpu_seconds": 3.0,
+          "device": "cpu"}
+    rows = [{"mapping": "a", "seed": 0, "hit_at_1_top1000": 0.5, **ok},
+            {"mapping": "a", "seed": 1, "hit_at_1_top1000": 1.0, **ok},
+            {"mapping": "b", "seed": 0, "error": "RuntimeError: boom", "device": "cpu"}]
+    lines = bench.table_lines(rows)
+    assert lines[2].startswith("| a | 2 | 0.750 ± 0.354 | 1.000 ± 0.000 |")
+    assert lines[3].startswith("| b | 0 (1 failed: RuntimeError: boom) | - |")
