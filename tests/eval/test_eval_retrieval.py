@@ -143,3 +143,13 @@ def test_bf16_matmul_shortlist_agrees_with_float32() -> None:
     assert (i16[:, 0] == i32[:, 0]).float().mean() > 0.9  # near-ties may swap, nothing else
     with pytest.raises(DecoderHeadError, match="only supported for nn"):
         topk(x, y, method="csls", matmul_dtype=torch.bfloat16)
+
+
+def test_shortlist_dtype_uses_bf16_only_where_asked_or_native(monkeypatch: pytest.MonkeyPatch) -> None:
+    from decoder_head.eval import retrieval
+
+    assert retrieval.shortlist_dtype(True) == torch.bfloat16
+    assert retrieval.shortlist_dtype(False) is None
+    for native, expected in ((True, torch.bfloat16), (False, None)):
+        monkeypatch.setattr(retrieval, "native_bf16", lambda native=native: native)
+        assert retrieval.shortlist_dtype(None) == expected

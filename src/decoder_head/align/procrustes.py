@@ -16,6 +16,7 @@ import torch
 from rich.progress import track
 
 from ..errors import DecoderHeadError
+from ..eval.retrieval import shortlist_dtype
 from .induction import induce_dictionary
 
 
@@ -58,14 +59,15 @@ class ProcrustesConfig:
     vocab_cutoff: most frequent words used in the induced dictionaries.
     csls_knn: CSLS neighbourhood size.
     candidates: CSLS over each word's K cosine-nearest (0 = exact over whole rows; `induction.py`).
-    bf16: shortlist with a bfloat16 matmul (only with candidates > 0).
+    bf16: shortlist with a bfloat16 matmul (only with candidates > 0); None = where the CPU
+        has native bf16 (`eval.retrieval.shortlist_dtype`).
     """
 
     refine_rounds: int = 0
     vocab_cutoff: int = 20000
     csls_knn: int = 10
     candidates: int = 64
-    bf16: bool = True
+    bf16: bool | None = None
 
     def __post_init__(self) -> None:
         if self.refine_rounds < 0:
@@ -90,6 +92,6 @@ def procrustes(
         # Refinement: the current map induces a larger dictionary, which gives a better map.
         src_idx, trg_idx, _ = induce_dictionary(x @ w, z, cfg.vocab_cutoff, cfg.csls_knn,
                                                 candidates=cfg.candidates,
-                                                matmul_dtype=torch.bfloat16 if cfg.bf16 else None)
+                                                matmul_dtype=shortlist_dtype(cfg.bf16))
         w = orthogonal_map(x[src_idx], z[trg_idx])
     return w

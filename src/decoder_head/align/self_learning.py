@@ -24,6 +24,7 @@ import torch
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..errors import DecoderHeadError
+from ..eval.retrieval import shortlist_dtype
 from .induction import induce_dictionary
 from .procrustes import one_thread, orthogonal_map
 
@@ -49,7 +50,9 @@ class SelfLearningConfig:
     seed: RNG seed of the stochastic dictionary induction.
     candidates: 0 = exact CSLS over the full similarity matrix (VecMap); K > 0 = CSLS over
         each word's K cosine-nearest (`induction.py`), several times faster. Must be >= csls_knn.
-    bf16: compute the shortlist cosines with a bfloat16 matmul (only with candidates > 0).
+    bf16: compute the shortlist cosines with a bfloat16 matmul (only with candidates > 0);
+        None (default) = only where the CPU has native bf16 (`eval.retrieval.shortlist_dtype`:
+        emulated bf16 is ~7x slower than float32).
     """
 
     vocab_cutoff: int = 20000
@@ -63,7 +66,7 @@ class SelfLearningConfig:
     reweight: float = 0.5
     seed: int = 0
     candidates: int = 64
-    bf16: bool = True
+    bf16: bool | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 < self.keep_prob <= 1.0:
@@ -161,7 +164,7 @@ def self_learning(
             w = orthogonal_map(x[src_idx], z[trg_idx])  # M-step: Procrustes on the current dictionary
             src_idx, trg_idx, objective = induce_dictionary(  # E-step: stochastic CSLS dictionary
                 x @ w, z, cfg.vocab_cutoff, cfg.csls_knn, keep_prob, gen, cfg.candidates,
-                torch.bfloat16 if cfg.bf16 else None,
+                shortlist_dtype(cfg.bf16),
             )
             if objective - best >= cfg.threshold:
                 best, last_improvement = objective, it

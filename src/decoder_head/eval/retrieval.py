@@ -11,8 +11,10 @@ on query chunks so that a V x V similarity matrix is never held in memory:
 Peak memory is therefore O(chunk * n_trg), not O(n_src * n_trg).
 
 `matmul_dtype=torch.bfloat16` rounds the operands of the nn cosine matmul to bf16 (products
-summed in float32): ~3x faster on CPUs with AVX512-BF16, cosines good to ~1e-3. The
-self-learning loop uses it to shortlist candidates; evaluation never does.
+summed in float32): ~3x faster on CPUs with AVX512-BF16 or AMX, cosines good to ~1e-3, but
+~7x *slower* on CPUs without them (measured: AVX2-only AMD EPYC), where bf16 is emulated.
+`shortlist_dtype()` picks bf16 only where the hardware has it. The self-learning loop uses
+it to shortlist candidates; evaluation never does.
 
 Methods (scores for a unit-length source x and target y, cos = x . y):
   nn    cos(x, y)
@@ -25,6 +27,8 @@ Methods (scores for a unit-length source x and target y, cos = x . y):
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Callable, Iterator
 
 import torch
@@ -34,6 +38,22 @@ from ..errors import DecoderHeadError
 METHODS = ("nn", "csls", "isf")
 
 ScoreFn = Callable[[int, int], torch.Tensor]
+
+
+@functools.cache
+def native_bf16() -> bool:
+    """True when this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX; Linux flags)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(flag in flags.split() for flag in ("avx512_bf16", "amx_bf16"))
+
+
+def shortlist_dtype(bf16: bool | None) -> torch.dtype | None:
+    """The matmul dtype for cosine shortlists: bf16 if asked (True) or, for None (auto), if native."""
+    use = native_bf16() if bf16 is None else bf16
+    return torch.bfloat16 if use else None
 
 
 def _as_float(x: torch.Tensor, name: str) -> torch.Tensor:
