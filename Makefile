@@ -14,6 +14,7 @@ help:
 	@echo "make readme - rewrite the README results block from runs/latest/metrics.json"
 	@echo "make results - the induction grid -> results/induction.json + README table"
 	@echo "make bench  - alignment baselines -> benchmarks/results/alignment.json + README table"
+	@echo "make bench-recipe - refinement variants chosen on the train dictionary -> benchmarks/results/recipe.json + README table"
 	@echo "make bench-recovery - recovery with every mapping x 3 seeds -> benchmarks/results/recovery.json/.png + README table"
 
 $(BIN)/python:
@@ -71,6 +72,12 @@ bench-readme: install
 .PHONY: bench-recovery
 bench-recovery: install data
 	$(BIN)/python benchmarks/recovery.py --readme README.md
+
+# How the refinement recipe was chosen: skip-gram / self-learning variants, P@1 on train and test ->
+# benchmarks/results/recipe.json + README table. Finished variants are kept.
+.PHONY: bench-recipe
+bench-recipe: install data
+	$(BIN)/python benchmarks/recipe.py --readme README.md
 
 # Supervised es->en translation (GRU+attention, GRU, Transformer; equal CPU budget) and
 # word-by-word lexicon rows, sacrebleu BLEU/chrF -> benchmarks/results/seq2seq.json.

@@ -32,7 +32,8 @@ import torch
 
 from decoder_head.align import METHODS, AlignConfig, align
 from decoder_head.align.pipeline import bli_block
-from decoder_head.align.word2vec import Word2VecConfig, embed_corpus
+from decoder_head.align.embed import embed_corpus
+from decoder_head.align.word2vec import Word2VecConfig
 from decoder_head.data.corpus import CorpusSpec
 from decoder_head.data.dictionary import read_muse
 from decoder_head.errors import DecoderHeadError

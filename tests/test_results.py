@@ -17,7 +17,7 @@ FIX = Path(__file__).parent / "fixtures"
 
 def grid(tmp_path: Path, methods: list[dict], seeds: list[int], directions=("es-en", "en-es")) -> Path:
     cfg = {
-        "word2vec": {"dim": 16, "epochs": 3, "min_count": 2},
+        "vectors": {"dim": 16, "epochs": 3, "min_count": 2},
         "preset": str(FIX / "tiny.yaml"), "settings": ["parallel"], "directions": list(directions),
         "seeds": seeds, "dictionary": str(FIX / "tiny.es-en.txt"), "out": str(tmp_path / "induction.json"),
         "corpora": {"parallel/es-en": [f"text:{FIX / 'tiny.en.txt'}", f"text:{FIX / 'tiny.es.txt'}"],

@@ -100,10 +100,15 @@ def cmd_bli(args: argparse.Namespace) -> None:
 
 
 def cmd_embed(args: argparse.Namespace) -> None:
-    from .align.word2vec import Word2VecConfig, embed_corpus
+    from .align.embed import embed_corpus
+    from .align.ppmi import PPMIConfig
+    from .align.word2vec import Word2VecConfig
 
-    cfg = Word2VecConfig(dim=args.dim, window=args.window, min_count=args.min_count, epochs=args.epochs,
-                         seed=args.seed, workers=args.workers)
+    common = dict(dim=args.dim, min_count=args.min_count, seed=args.seed)
+    if args.window is not None:
+        common["window"] = args.window
+    cfg = (PPMIConfig(**common) if args.method == "ppmi"
+           else Word2VecConfig(**common, epochs=args.epochs, workers=args.workers))
     info = embed_corpus(args.corpus, args.out, cfg, cache_dir=args.cache_dir)
     print(f"{info['out']}: {info['words']} words x {cfg.dim} from {info['tokens']} tokens ({info['seconds']:.0f} s)")
 
@@ -116,6 +121,9 @@ def cmd_align(args: argparse.Namespace) -> None:
     cfg = AlignConfig()
     if args.refine is not None:
         cfg = dataclasses.replace(cfg, refine_rounds=args.refine)
+    if args.orthography:
+        cfg = dataclasses.replace(cfg, self_learning=dataclasses.replace(cfg.self_learning,
+                                                                         orthography=args.orthography))
     m = run_align(args.src, args.trg, args.method, args.out, args.train_dict, args.dictionary, cfg)
     for side, path in (("src", args.src), ("trg", args.trg)):
         if m["skipped_duplicates"][side]:
@@ -192,15 +200,18 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("src")
     b.add_argument("trg")
     b.add_argument("--dictionary", required=True)
-    e = add("embed", cmd_embed, "train skip-gram word2vec (gensim) on a corpus; write word2vec text", config=False)
+    e = add("embed", cmd_embed, "monolingual vectors of a corpus (skip-gram or PPMI-SVD); write word2vec text",
+            config=False)
     e.add_argument("corpus", help="sword:MODULE[:ot|nt], text:PATH or wikitext:PATH")
     e.add_argument("out", help="output .vec file (word2vec text, most frequent words first)")
+    e.add_argument("--method", choices=("skipgram", "ppmi"), default="skipgram",
+                   help="gensim skip-gram (default) or PPMI + truncated SVD (align/ppmi.py)")
     e.add_argument("--dim", type=int, default=300)
-    e.add_argument("--window", type=int, default=5)
+    e.add_argument("--window", type=int, help="context window (default: 5 skip-gram, 10 ppmi)")
     e.add_argument("--min-count", type=int, default=3)
-    e.add_argument("--epochs", type=int, default=5)
+    e.add_argument("--epochs", type=int, default=5, help="skip-gram only")
     e.add_argument("--seed", type=int, default=0)
-    e.add_argument("--workers", type=int, default=2)
+    e.add_argument("--workers", type=int, default=2, help="skip-gram only (1 = bit-identical reruns)")
     e.add_argument("--cache-dir", default="runs/cache", help="where SWORD Bibles are cached as TSV")
     a = add("align", cmd_align, "map two word2vec spaces into one (VecMap-style baselines); BLI if --dictionary",
             config=False)
@@ -211,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--train-dict", help="MUSE training pairs (needed by --method procrustes[-refine])")
     a.add_argument("--dictionary", help="MUSE test pairs: writes P@1/5/10 and coverage to metrics.json")
     a.add_argument("--refine", type=int, help="refinement rounds of procrustes-refine and gw (default 5)")
+    a.add_argument("--orthography", type=float, default=0.0,
+                   help="self-learning methods: weight of character-bigram similarity in dictionary induction "
+                        "(0 = off; 0.1 for related languages)")
     a.add_argument("--out", default="runs/align", help="output folder (default: runs/align)")
     res = add("results", cmd_results, "run the induction grid (methods x settings x directions x seeds)",
               config=False)

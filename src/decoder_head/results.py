@@ -4,7 +4,7 @@
         LM A on the target side's corpus (trained once, then reused) e.g. KJV (whole / OT)
         for method:
             induce: B's text through A's frozen body -> B rows       e.g. RV1909 (whole / NT)
-            [refine: the induced lexicon seeds self-learning on word2vec vectors of A and B]
+            [refine: the induced lexicon seeds self-learning on monolingual vectors of A and B]
             score on the test dictionary (inverted for en-es) -> row
 
 Settings follow shared/DATA.md: *parallel content* = whole English vs whole Spanish Bible
@@ -52,7 +52,7 @@ class MethodSpec:
 
     refine: after induction, the lexicon (top-1 CSLS of B's frequent words) seeds robust
     self-learning (align.self_learning) on skip-gram vectors of both corpora; the row is
-    then scored on the mapped word2vec spaces (larger vocabularies, so larger coverage).
+    then scored on the mapped vector spaces (larger vocabularies, so larger coverage).
     """
 
     name: str
@@ -84,7 +84,7 @@ class ResultsConfig:
     dictionary: str = "data/bli/es-en.bible.test.txt"  # es-en; inverted for en-es
     train_overrides: dict[str, Any] = field(default_factory=dict)  # e.g. {"epochs": 4}
     corpora: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(BIBLE_CORPORA))
-    word2vec: dict[str, Any] = field(default_factory=dict)  # Word2VecConfig overrides (refine rows)
+    vectors: dict[str, Any] = field(default_factory=dict)  # refine rows: results.vectors_for spec
     out: str = "results/induction.json"
 
     def __post_init__(self) -> None:
@@ -134,43 +134,54 @@ def relearn_config(base: RunConfig, cfg: ResultsConfig, method: MethodSpec, corp
 
 
 def row_key(method: MethodSpec, rcfg: RelearnConfig, lm: TrainedLM, setting: str, direction: str,
-            w2v: dict[str, Any]) -> str:
+            vectors: dict[str, Any]) -> str:
     """Everything a row's numbers depend on; a row with the same key is not run again."""
-    parts = [asdict(method), asdict(rcfg), lm.folder.name, setting, direction, w2v if method.refine else None]
+    parts = [asdict(method), asdict(rcfg), lm.folder.name, setting, direction, vectors if method.refine else None]
     blob = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
-def word2vec_for(corpus: str, workdir: Path, overrides: dict[str, Any]) -> tuple[list[str], torch.Tensor]:
-    """Skip-gram vectors of a corpus (300d, 20 epochs, as the alignment benchmark), cached."""
-    from .align.word2vec import Word2VecConfig, embed_corpus
+def vectors_for(corpus: str, workdir: Path, spec: dict[str, Any]) -> tuple[list[str], torch.Tensor]:
+    """Monolingual vectors of a corpus, cached under workdir/vectors/.
+
+    spec: {"method": "skipgram" (default: 300d, window 5, 20 epochs, as the alignment
+    benchmark) | "ppmi" (align.ppmi defaults), **overrides}.
+    """
+    from .align.embed import embed_corpus, vectors_config
+    from .align.word2vec import Word2VecConfig
     from .eval.vectors import read_word2vec
 
-    w2v = Word2VecConfig(**{"dim": 300, "window": 5, "min_count": 3, "epochs": 20, "seed": 0, **overrides})
-    tag = hashlib.sha256(json.dumps(asdict(w2v), sort_keys=True).encode()).hexdigest()[:8]
+    spec = dict(spec)
+    if spec.get("method", "skipgram") == "skipgram":
+        spec = {"dim": 300, "window": 5, "min_count": 3, "epochs": 20, "seed": 0, **spec}
+    cfg = vectors_config(spec)
+    # Skip-gram files keep the tag they always had (hash of the config alone), so caches stay valid.
+    blob = asdict(cfg) if isinstance(cfg, Word2VecConfig) else {"method": spec["method"], **asdict(cfg)}
+    tag = hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:8]
     path = workdir / "vectors" / f"{corpus.replace(':', '_')}.{tag}.vec"
     if not path.is_file():
-        embed_corpus(corpus, path, w2v, cache_dir=str(workdir / "cache"))
+        embed_corpus(corpus, path, cfg, cache_dir=str(workdir / "cache"))
     words, vecs, _ = read_word2vec(path)
     return words, vecs
 
 
 def refine_with_self_learning(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path,
                               gold: dict[str, set[str]], knn: int, method: MethodSpec,
-                              w2v: dict[str, Any]) -> dict[str, Any]:
-    """Seed self-learning on word2vec spaces with the induced lexicon; BLI on the mapped spaces."""
+                              vectors: dict[str, Any]) -> dict[str, Any]:
+    """Seed self-learning on monolingual vectors with the induced lexicon; BLI on the mapped spaces."""
     from .align.self_learning import SelfLearningConfig, self_learning
     from .eval.retrieval import normalize
 
-    sw, x = word2vec_for(corpora[0], workdir, w2v)
-    tw, z = word2vec_for(corpora[1], workdir, w2v)
+    sw, x = vectors_for(corpora[0], workdir, vectors)
+    tw, z = vectors_for(corpora[1], workdir, vectors)
     s_index, t_index = {w: i for i, w in enumerate(sw)}, {w: i for i, w in enumerate(tw)}
     pairs = [(s_index[s], t_index[t]) for s, t in lexicon.items() if s in s_index and t in t_index]
     if not pairs:
-        raise DecoderHeadError("refine: no induced pair has both words in the word2vec vocabularies")
+        raise DecoderHeadError("refine: no induced pair has both words in the vector vocabularies")
     src_idx, trg_idx = (torch.tensor(col) for col in zip(*pairs))
     x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
-    r = self_learning(x, z, src_idx, trg_idx, SelfLearningConfig(**method.self_learning), progress=True)
+    r = self_learning(x, z, src_idx, trg_idx, SelfLearningConfig(**method.self_learning), progress=True,
+                      words=(sw, tw))
     scores = {m: evaluate_bli(sw, r.xw, tw, r.zw, gold, method=m, knn=knn, orthography=method.orthography)
               for m in ("nn", "csls")}
     return {"seed_pairs": len(pairs), "iterations": r.iterations, "scores": scores}
@@ -203,7 +214,7 @@ def run_row(cfg: ResultsConfig, base: RunConfig, cell: Cell, method: MethodSpec,
             resume: bool) -> dict[str, Any]:
     """Induce (or resume the same induction), optionally refine, score: one row."""
     rcfg = relearn_config(base, cfg, method, cell.corpora[0], seed)
-    key = row_key(method, rcfg, cell.lm, cell.setting, cell.direction, cfg.word2vec)
+    key = row_key(method, rcfg, cell.lm, cell.setting, cell.direction, cfg.vectors)
     t0, c0 = time.perf_counter(), time.process_time()
     # Named by what the induction depends on, so a `refine` row resumes the finished
     # checkpoint of the same induction instead of training it again.
@@ -215,7 +226,7 @@ def run_row(cfg: ResultsConfig, base: RunConfig, cell: Cell, method: MethodSpec,
     if method.refine:
         lexicon = dict(list(read_lexicon(run_dir / "lexicon.tsv").items())[: method.seed_words])
         scores = refine_with_self_learning(lexicon, cell.corpora, workdir, cell.gold, cell.ev.knn, method,
-                                           cfg.word2vec)["scores"]
+                                           cfg.vectors)["scores"]
     return _row(method, cell.setting, cell.direction, seed, scores, time.perf_counter() - t0,
                 time.process_time() - c0, key)
 
@@ -242,7 +253,7 @@ def run_results(cfg: ResultsConfig, workdir: Path, resume: bool = True) -> list[
                 cell = cells[(setting, direction)]
                 for method in cfg.methods:
                     rcfg = relearn_config(base, cfg, method, cell.corpora[0], seed)
-                    key = row_key(method, rcfg, cell.lm, setting, direction, cfg.word2vec)
+                    key = row_key(method, rcfg, cell.lm, setting, direction, cfg.vectors)
                     if key in {r.get("key") for r in rows}:
                         continue
                     print(f"results: {method.name} {setting} {direction} seed {seed}")

@@ -8,6 +8,7 @@ import torch
 
 from decoder_head.align import (
     AlignConfig, GromovConfig, SelfLearningConfig, align, gw_coupling, identical_seed, orthogonal_map,
+    self_learning,
 )
 from decoder_head.align.induction import induce_dictionary, stochastic_pick
 from decoder_head.align.seeds import dictionary_seed
@@ -171,12 +172,13 @@ def tiny_vecs(tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize("method", ["procrustes", "unsupervised", "gw"])
-def test_align_cli_end_to_end(tiny_vecs, method):
-    out = tiny_vecs / f"out-{method}"
+@pytest.mark.parametrize("method, extra", [("procrustes", []), ("unsupervised", []), ("gw", []),
+                                           ("unsupervised", ["--orthography", "0.1"])])
+def test_align_cli_end_to_end(tiny_vecs, method, extra):
+    out = tiny_vecs / f"out-{method}{len(extra)}"
     args = ["align", str(tiny_vecs / "src.vec"), str(tiny_vecs / "trg.vec"), "--method", method,
             "--train-dict", str(tiny_vecs / "train.txt"), "--dictionary", str(tiny_vecs / "test.txt"),
-            "--out", str(out)]
+            "--out", str(out), *extra]
     assert main(args) == 0
     m = json.loads((out / "metrics.json").read_text())
     assert set(m) >= {"method", "dictionary", "coverage", "nn", "csls", "seconds"}
@@ -221,3 +223,37 @@ def test_whitening_matches_vecmap_svd_formula():
     w = whitening(m)
     assert torch.allclose(w, vt.T @ torch.diag(1 / s) @ vt, atol=1e-10)
     assert torch.allclose((m @ w).T @ (m @ w), torch.eye(12, dtype=torch.float64), atol=1e-10)
+
+
+def _letters(i: int) -> str:
+    """A distinct 4-letter word per index (profiles only see letters)."""
+    return "".join("abcdefghijklmnopqrstuvwxyz"[(i // 26**k) % 26] for k in range(4))
+
+
+def test_orthography_in_dictionary_induction_picks_the_same_spelling():
+    gen = torch.Generator().manual_seed(3)
+    x, z = normalize(torch.randn(50, 8, generator=gen)), normalize(torch.randn(60, 8, generator=gen))
+    sw = [_letters(i * 7) for i in range(50)]
+    tw = [_letters(i * 7) for i in range(60)][::-1]  # same spellings, other rows, unrelated vectors
+    from decoder_head.eval.orthography import CharacterProfiles
+
+    plain, fwd_plain, _ = induce_dictionary(x, z, cutoff=60, knn=5, candidates=0)
+    src, trg, _ = induce_dictionary(x, z, cutoff=60, knn=5, candidates=0,
+                                    orthography=CharacterProfiles.of(sw, tw, weight=5.0))
+    same = [sw[s] == tw[t] for s, t in zip(src[:50].tolist(), trg[:50].tolist())]
+    assert all(same)
+    assert sum(sw[s] == tw[t] for s, t in zip(plain[:50].tolist(), fwd_plain[:50].tolist())) < 10
+
+
+def test_self_learning_with_orthography_recovers_from_a_useless_seed():
+    x, z, perm = structured_pair(n=300, d=16, noise=0.01, seed=5)
+    sw = [_letters(i) for i in range(len(x))]
+    tw = [""] * len(z)
+    for i in range(len(x)):
+        tw[int(perm[i])] = sw[i]  # every word is its own cognate
+    wrong = (torch.arange(5), torch.arange(5, 10))  # five wrong pairs
+    cfg = SelfLearningConfig(orthography=0.5, patience=3)
+    r = self_learning(x, z, *wrong, cfg, progress=False, words=(sw, tw))
+    assert p_at_1(r.xw, r.zw, perm, "csls") >= 99.0
+    with pytest.raises(DecoderHeadError, match="needs the words"):
+        self_learning(x, z, *wrong, cfg, progress=False)

@@ -3,7 +3,9 @@
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 
 from decoder_head.align.word2vec import Word2VecConfig
 from decoder_head.cli import main
@@ -32,3 +34,40 @@ def test_embed_bad_config_and_missing_corpus_are_user_errors(tmp_path, capsys):
         Word2VecConfig(dim=0)
     assert main(["embed", f"text:{tmp_path / 'missing.txt'}", str(tmp_path / "x.vec")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_embed_ppmi_writes_deterministic_frequency_ordered_vectors(tmp_path):
+    corpus = FIXTURES / "tiny.en.txt"
+    outs = [tmp_path / f"en{i}.vec" for i in range(2)]
+    for out in outs:
+        assert main(["embed", f"text:{corpus}", str(out), "--method", "ppmi", "--dim", "16", "--window", "4",
+                     "--min-count", "3", "--cache-dir", str(tmp_path / "cache")]) == 0
+    (words, emb, _), (words2, emb2, _) = (read_word2vec(o) for o in outs)
+    assert words == words2 and torch.equal(emb, emb2)  # no sampling: same input, same numbers
+    assert emb.shape == (len(words), 16)
+    counts = Counter(t for line in corpus.read_text(encoding="utf-8").splitlines() for t in Tokenizer()(line))
+    assert set(words) == {w for w, c in counts.items() if c >= 3}
+    freqs = [counts[w] for w in words]
+    assert freqs == sorted(freqs, reverse=True)
+
+
+def test_ppmi_counts_stay_inside_sentences_and_weight_by_distance():
+    from decoder_head.align.ppmi import cooccurrences, ppmi_matrix
+
+    words = ["a", "b", "c"]
+    c = cooccurrences([["a", "b", "c"], ["c", "a"]], words, window=2).toarray()
+    assert np.allclose(c, c.T)
+    assert c[0, 1] == 1.0 and c[1, 2] == 1.0  # neighbours
+    assert c[0, 2] == 0.5 + 1.0  # a..c at distance 2 in verse 1, adjacent in verse 2
+    assert c[0, 0] == 0.0
+    p = ppmi_matrix(cooccurrences([["a", "b"]] * 5 + [["a", "c"], ["b", "c"]], words, 1), 0.75).toarray()
+    assert (p >= 0).all() and p[0, 1] > 0
+
+
+def test_ppmi_needs_more_words_than_dimensions():
+    from decoder_head.align.ppmi import PPMIConfig, ppmi_vectors
+
+    with pytest.raises(DecoderHeadError, match="need more than"):
+        ppmi_vectors([["a", "b", "a", "b", "a", "b"]], PPMIConfig(dim=8, min_count=1))
+    with pytest.raises(DecoderHeadError):
+        PPMIConfig(cds=0.0)

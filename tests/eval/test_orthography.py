@@ -1,5 +1,7 @@
 """Orthographic re-ranking: cognates move up, weight 0 changes nothing."""
 
+import numpy as np
+import pytest
 import torch
 
 from decoder_head.eval.bli import evaluate_bli
@@ -31,3 +33,28 @@ def test_bli_with_orthography_finds_the_cognate():
     plain = evaluate_bli(src_words, src, trg_words, trg, gold, method="nn")
     ortho = evaluate_bli(src_words, src, trg_words, trg, gold, method="nn", orthography=10.0)
     assert ortho["p_at_1"] == 100.0 and ortho["p_at_1"] >= plain["p_at_1"]
+
+
+def test_bigram_profiles_are_unit_rows_that_see_letters_not_accents():
+    from decoder_head.eval.orthography import bigram_profiles
+
+    p = bigram_profiles(["profeta", "prophet", "water", "Faraón", "faraon", "123"]).toarray()
+    assert np.allclose(np.linalg.norm(p, axis=1), 1.0)
+    cos = p @ p.T
+    assert cos[3, 4] == pytest.approx(1.0)  # accents and case stripped
+    assert cos[0, 1] > cos[0, 2] + 0.2  # cognates share bigrams (#p pr)
+    assert p[5].nonzero()[0].size == 1  # no letters: only the boundary bigram
+
+
+def test_pair_scores_equal_the_dense_profile_cosines_times_the_weight():
+    from decoder_head.eval.orthography import CharacterProfiles
+
+    src, trg = ["casa", "profeta", "rey", "agua"], ["house", "prophet", "king", "water", "prophecy"]
+    prof = CharacterProfiles.of(src, trg, weight=0.3)
+    dense = prof.src.toarray() @ prof.trg.toarray().T  # (4, 5)
+    cand = torch.tensor([[0, 1], [1, 4], [2, 2], [3, 0]])
+    got = prof.pair_scores(cand, chunk=3)
+    want = 0.3 * np.take_along_axis(dense, cand.numpy(), axis=1)
+    assert np.allclose(got.numpy(), want, atol=1e-6)
+    back = prof.swapped().pair_scores(torch.tensor([[1], [0], [3], [2], [1]]))
+    assert tuple(back.shape) == (5, 1) and back[0, 0] == pytest.approx(0.3 * dense[1, 0], abs=1e-6)

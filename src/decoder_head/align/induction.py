@@ -10,6 +10,10 @@ by cosine, and CSLS and the stochastic choice run on the shortlist:
     forward  i -> best j of cos(i, j) - r_trg(j)/2   (= CSLS up to terms constant in j)
     backward j -> best i of cos(i, j) - r_src(i)/2
 
+With `orthography` (eval.orthography.CharacterProfiles) every shortlisted cos(i, j) gets
++ weight * (character-bigram cosine of the two words) before the hubness terms and the
+pick (Riley & Gildea 2018): the shortlist itself stays the embedding one.
+
 Stochastic dictionary induction (Artetxe et al. 2018, sec. 3.3) drops each similarity with
 probability 1 - p before the argmax. The argmax over the kept entries is the first kept one
 in descending score order, whose rank is geometric: P(rank = g) = (1 - p)^g p (g = 0, 1, ..).
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import torch
 
+from ..eval.orthography import CharacterProfiles
 from ..eval.retrieval import topk
 
 
@@ -56,6 +61,7 @@ def induce_dictionary(
     candidates: int = 0,
     matmul_dtype: torch.dtype | None = None,
     chunk: int = 2048,
+    orthography: CharacterProfiles | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, float]:
     """Bidirectional (union) CSLS dictionary on the `cutoff` most frequent words of each side.
 
@@ -71,6 +77,12 @@ def induce_dictionary(
     dtype = matmul_dtype if candidates > 0 else None
     cos_f, idx_f = topk(xs, zs, k=k_f, method="nn", chunk=chunk, matmul_dtype=dtype)  # (S, K)
     cos_b, idx_b = topk(zs, xs, k=k_b, method="nn", chunk=chunk, matmul_dtype=dtype)  # (T, K)
+    if orthography is not None and orthography.weight:
+        cos_f = cos_f + orthography.pair_scores(idx_f)  # rows 0..S-1 are the first source words
+        cos_b = cos_b + orthography.swapped().pair_scores(idx_b)
+        cos_f, order_f = cos_f.sort(dim=1, descending=True)  # keep "best first" for the terms below
+        cos_b, order_b = cos_b.sort(dim=1, descending=True)
+        idx_f, idx_b = idx_f.gather(1, order_f), idx_b.gather(1, order_b)
     r_src = cos_f[:, :knn].mean(dim=1) if knn > 0 else cos_f.new_zeros(s)  # (S,)
     r_trg = cos_b[:, :knn].mean(dim=1) if knn > 0 else cos_b.new_zeros(t)  # (T,)
     objective = 0.5 * (float(cos_f[:, 0].mean()) + float(cos_b[:, 0].mean()))

@@ -58,14 +58,14 @@ class AlignConfig:
 def _unsupervised(x, z, sw, tw, pairs, cfg: AlignConfig):
     """Artetxe et al. 2018: similarity-distribution seed -> robust self-learning."""
     src_idx, trg_idx = similarity_seed(x, z, cfg.init_vocab, cfg.self_learning.csls_knn, cfg.self_learning.candidates)
-    r = self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.progress)
+    r = self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.progress, words=(sw, tw))
     return r.xw, r.zw
 
 
 def _identical(x, z, sw, tw, pairs, cfg: AlignConfig):
     """Identical strings as the seed -> the same self-learning loop."""
     src_idx, trg_idx = identical_seed(sw, tw)
-    r = self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.progress)
+    r = self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.progress, words=(sw, tw))
     return r.xw, r.zw
 
 

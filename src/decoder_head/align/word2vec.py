@@ -1,22 +1,17 @@
-"""Skip-gram word2vec (gensim) on any corpus the toolkit reads: the input of every aligner.
+"""Skip-gram word2vec (gensim): the monolingual vectors VecMap and MUSE start from.
 
-The alignment baselines (VecMap, MUSE) start from monolingual word2vec vectors, so this is
-the one place that trains them: corpus spec -> tokenized sentences -> skip-gram -> word2vec
-text file, rows in frequency order (the self-learning frequency cut-off relies on it).
+Tokenized sentences -> skip-gram -> (words, vectors), rows in frequency order (the
+self-learning frequency cut-off relies on it). `align.embed` turns a corpus spec into a
+word2vec text file with this or with PPMI-SVD (`align.ppmi`).
 """
 
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..data.corpus import CorpusSpec, load_sentences
-from ..data.tokenizer import Tokenizer
 from ..errors import DecoderHeadError
-from ..eval.vectors import write_word2vec
 
 
 @dataclass(frozen=True)
@@ -72,25 +67,3 @@ def train_word2vec(sentences: list[list[str]], cfg: Word2VecConfig) -> tuple[lis
             f"no word occurs >= {cfg.min_count} times in the corpus ({n_tokens} tokens); lower --min-count"
         )
     return words, np.asarray(model.wv.vectors, dtype=np.float32)
-
-
-def embed_corpus(
-    corpus: str,
-    out: str | os.PathLike,
-    cfg: Word2VecConfig,
-    cache_dir: str | None = "runs/cache",
-    sword_dir: str = "/usr/share/sword",
-) -> dict:
-    """Corpus spec -> word2vec text file at `out` (atomic); returns a small summary."""
-    spec = CorpusSpec.parse(corpus)
-    start = time.perf_counter()
-    sentences = load_sentences(spec, Tokenizer(), sword_dir=sword_dir, cache_dir=cache_dir)
-    words, vectors = train_word2vec(sentences, cfg)
-    write_word2vec(out, words, vectors)
-    return {
-        "corpus": str(spec),
-        "out": str(out),
-        "words": len(words),
-        "tokens": sum(len(s) for s in sentences),
-        "seconds": round(time.perf_counter() - start, 2),
-    }

@@ -1,18 +1,28 @@
-"""Orthographic re-ranking of retrieval candidates (cognates: profeta -> prophet).
+"""Orthographic evidence for lexicon induction (cognates: profeta -> prophet).
 
 Spanish and English share many Latin-derived spellings, and Bible names are near-identical
 across languages. Riley & Gildea (2018, "Orthographic features for bilingual lexicon
-induction") add string similarity to the embedding score; we do the same on the top
-candidates only: score + weight * normalised Levenshtein similarity of the accent-stripped,
-lower-cased strings (rapidfuzz, in C). The weight is a hyperparameter: select it on the
-train dictionary, report on test.
+induction") add string similarity to the embedding score. Two uses here:
+
+  rerank            final retrieval: the top candidates re-sorted by score + weight *
+                    normalised Levenshtein similarity of the accent-stripped, lower-cased
+                    strings (rapidfuzz, in C);
+  CharacterProfiles inside self-learning: every dictionary-induction step adds weight *
+                    cosine of the two words' character-bigram profiles to the embedding
+                    cosine of each shortlisted pair, so cognates pull the dictionary (and
+                    with it the mapping) their way from the first iteration on.
+
+Weights are hyperparameters: select them on the train dictionary, report on test.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from typing import Sequence
 
+import numpy as np
+import scipy.sparse as sp
 import torch
 
 
@@ -47,3 +57,55 @@ def rerank(
     combined = scores + weight * bonus
     order = combined.argsort(dim=1, descending=True)
     return combined.gather(1, order), indices.gather(1, order)
+
+
+ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+BOUNDARY = len(ALPHABET)  # '#' before the first and after the last letter
+
+
+def bigram_profiles(words: Sequence[str]) -> sp.csr_matrix:
+    """(n, 27^2) unit-length counts of character bigrams, word boundaries included.
+
+    `profeta` -> #p pr ro of fe et ta a#; accents are stripped first and other characters
+    dropped, so the profile of a word with no Latin letter is the single bigram `##`.
+    """
+    base = len(ALPHABET) + 1
+    letter = {c: i for i, c in enumerate(ALPHABET)}
+    rows, cols = [], []
+    for r, word in enumerate(words):
+        ids = [BOUNDARY, *(letter[c] for c in strip_accents(word) if c in letter), BOUNDARY]
+        rows.extend([r] * (len(ids) - 1))
+        cols.extend(a * base + b for a, b in zip(ids, ids[1:]))
+    counts = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(words), base * base))
+    counts.sum_duplicates()
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1), dtype=np.float32)).ravel()
+    return sp.diags(1.0 / np.maximum(norms, 1e-12)) @ counts
+
+
+@dataclass(frozen=True)
+class CharacterProfiles:
+    """Bigram profiles of a source and a target vocabulary, and the weight of their cosine."""
+
+    src: sp.csr_matrix  # (n_src, F), unit rows
+    trg: sp.csr_matrix  # (n_trg, F)
+    weight: float
+
+    @classmethod
+    def of(cls, src_words: Sequence[str], trg_words: Sequence[str], weight: float) -> CharacterProfiles:
+        return cls(bigram_profiles(src_words), bigram_profiles(trg_words), weight)
+
+    def swapped(self) -> CharacterProfiles:
+        return CharacterProfiles(self.trg, self.src, self.weight)
+
+    def pair_scores(self, candidates: torch.Tensor, chunk: int = 2048) -> torch.Tensor:
+        """weight * cos(profile(i), profile(candidates[i, k])) for source rows i = 0.. (S, K).
+
+        Sparse (chunk, F) @ (F, n_trg) blocks, so no (S, K, F) tensor is ever built.
+        """
+        idx = candidates.numpy()
+        out = np.empty(idx.shape, dtype=np.float32)
+        trg_t = self.trg[: int(idx.max()) + 1].T.tocsc() if idx.size else self.trg.T
+        for start in range(0, idx.shape[0], chunk):
+            block = (self.src[start:start + chunk] @ trg_t).toarray()  # (c, n_trg')
+            out[start:start + chunk] = np.take_along_axis(block, idx[start:start + chunk], axis=1)
+        return self.weight * torch.from_numpy(out)
