@@ -1,17 +1,17 @@
-"""How the refinement recipe was chosen: skip-gram and self-learning variants, P@1 on train *and* test.
+"""How the refinement recipe was chosen: vector and self-learning variants, P@1 on train *and* test.
 
     make bench-recipe   (= .venv/bin/python benchmarks/recipe.py --readme README.md)
-    .venv/bin/python benchmarks/recipe.py --variants base window10
+    .venv/bin/python benchmarks/recipe.py --variants ppmi 'ppmi + orth0.1'
     .venv/bin/python benchmarks/recipe.py --table-only --readme README.md
 
-Every variant aligns skip-gram vectors of the whole RV1909 (es) and the whole KJV (en) with
-the same unsupervised seed (identical strings: free, and robust where the similarity-
-distribution seed of VecMap breaks, see the README), runs self-learning, and is scored
-es->en with CSLS on the *train* dictionary (what the choice is made on) and on *test* (what
-the README reports), plain and with the final orthographic re-ranking (weight 0.5).
-Vectors use one gensim worker (bit-identical across runs) and are cached under runs/vectors/,
-shared with the induction grid (`decoder_head.results.vectors_for`). Rows go to benchmarks/results/recipe.json; a finished variant (same
-key) is not run again.
+Every variant aligns monolingual vectors (skip-gram, PPMI-SVD or both side by side) of the
+whole RV1909 (es) and the whole KJV (en) from the same unsupervised seed (identical strings:
+free, and robust where VecMap's similarity-distribution seed breaks, see the README), runs
+self-learning, and is scored es->en with CSLS on the *train* dictionary (what the choice is
+made on) and on *test* (what the README reports), plain and with the final orthographic
+re-ranking (weight 0.5). Skip-gram uses one gensim worker (bit-identical reruns); vectors
+are cached under runs/vectors/, shared with the induction grid (`results.space_for`).
+Rows go to benchmarks/results/recipe.json; a finished variant (same key) is not run again.
 """
 
 from __future__ import annotations
@@ -31,35 +31,40 @@ from decoder_head.eval.bli import evaluate_bli
 from decoder_head.eval.retrieval import normalize
 from decoder_head.files import read_json, write_json
 from decoder_head.report.markdown import replace_block
-from decoder_head.results import vectors_for
+from decoder_head.results import space_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ("sword:spaRV1909eb", "sword:engKJV2006eb")
 RERANK = 0.5
-# name -> (word2vec overrides on 300d / window 5 / 20 epochs, self-learning overrides)
-VARIANTS: dict[str, tuple[dict, dict]] = {
-    "base": ({}, {}),
-    "dim200": ({"dim": 200}, {}),
-    "dim100": ({"dim": 100}, {}),
-    "epochs40": ({"epochs": 40}, {}),
-    "window10": ({"window": 10}, {}),
-    "window10+orth0.1": ({"window": 10}, {"orthography": 0.1}),
-    "window10+orth0.2": ({"window": 10}, {"orthography": 0.2}),
-    "window10+orth0.3": ({"window": 10}, {"orthography": 0.3}),
+SG10 = {"window": 10, "workers": 1}
+PPMI = {"method": "ppmi"}  # align.ppmi defaults: 300d, window 10
+# name -> (vectors spec(s) for results.space_for: skip-gram overrides on 300d / window 5 /
+# 20 epochs, {"method": "ppmi", ...}, or a list = concatenated spaces; self-learning overrides)
+VARIANTS: dict[str, tuple[dict | list[dict], dict]] = {
+    "skipgram": ({"workers": 1}, {}),
+    "skipgram dim200": ({"dim": 200, "workers": 1}, {}),
+    "skipgram dim100": ({"dim": 100, "workers": 1}, {}),
+    "skipgram epochs40": ({"epochs": 40, "workers": 1}, {}),
+    "skipgram window10": (SG10, {}),
+    "skipgram window10 + orth0.1": (SG10, {"orthography": 0.1}),
+    "skipgram window10 + orth0.3": (SG10, {"orthography": 0.3}),
+    "ppmi window5": ({**PPMI, "window": 5}, {}),
+    "ppmi": (PPMI, {}),
+    "ppmi + orth0.1": (PPMI, {"orthography": 0.1}),
+    "skipgram window10 | ppmi + orth0.1": ([SG10, PPMI], {"orthography": 0.1}),
 }
 README_START, README_END = "<!-- recipe:start -->", "<!-- recipe:end -->"
 
 
 def run_variant(name: str, workdir: Path, dicts: dict[str, dict[str, set[str]]]) -> dict:
-    w2v, sl = VARIANTS[name]
-    w2v = {**w2v, "workers": 1}
+    vectors, sl = VARIANTS[name]
     start, cpu = time.perf_counter(), time.process_time()
-    (sw, x), (tw, z) = (vectors_for(c, workdir, w2v) for c in CORPORA)
+    (sw, x), (tw, z) = (space_for(c, workdir, vectors) for c in CORPORA)
     embed_cpu = time.process_time() - cpu
     x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
     cfg = SelfLearningConfig(**sl)
     r = self_learning(x, z, *identical_seed(sw, tw), cfg, progress=sys.stderr.isatty(), words=(sw, tw))
-    row = {"variant": name, "word2vec": w2v, "self_learning": sl, "iterations": r.iterations}
+    row = {"variant": name, "vectors": vectors, "self_learning": sl, "iterations": r.iterations}
     for split, gold in dicts.items():
         for weight, suffix in ((0.0, ""), (RERANK, "_rerank")):
             m = evaluate_bli(sw, r.xw, tw, r.zw, gold, method="csls", orthography=weight)
@@ -70,8 +75,8 @@ def run_variant(name: str, workdir: Path, dicts: dict[str, dict[str, set[str]]])
 
 
 def key(name: str) -> str:
-    w2v, sl = VARIANTS[name]
-    blob = json.dumps([w2v, sl, asdict(SelfLearningConfig(**sl)), CORPORA], sort_keys=True)
+    vectors, sl = VARIANTS[name]
+    blob = json.dumps([vectors, sl, asdict(SelfLearningConfig(**sl)), CORPORA], sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
@@ -89,7 +94,7 @@ def write_table(readme: Path, out: Path) -> None:
     header = [f"Written by `python benchmarks/recipe.py --table-only --readme {readme.name}` from "
               f"`{out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}` (P@1 CSLS, es->en, identical-"
               f"strings seed; rerank = orthographic re-ranking {RERANK}; CPU s include training both vectors "
-              "unless cached):", ""]
+              "unless cached; `|` = spaces concatenated per word):", ""]
     replace_block(readme, README_START, README_END, header + table_lines(rows))
 
 

@@ -61,6 +61,26 @@ def test_refined_rows_are_scored_on_word2vec_spaces(tmp_path):
     assert (tmp_path / "w" / "vectors").is_dir()
 
 
+def test_a_method_can_refine_on_ppmi_and_concatenated_spaces(tmp_path):
+    methods = [{"name": f"sl-{i}", "mapping": "sinkhorn", "refine": True, "seed_words": 50,
+                "self_learning": {"max_iters": 3, "orthography": 0.1}, "vectors": v}
+               for i, v in enumerate([{"method": "ppmi", "dim": 8, "min_count": 2},
+                                      [{"dim": 8, "epochs": 2, "min_count": 2}, {"method": "ppmi", "dim": 8}]])]
+    path = grid(tmp_path, methods, seeds=[0], directions=("es-en",))
+    assert main(["results", str(path), "--workdir", str(tmp_path / "w")]) == 0
+    rows = json.loads((tmp_path / "induction.json").read_text())
+    assert [r["method"] for r in rows] == ["sl-0", "sl-1"] and all(r["n_evaluated"] > 0 for r in rows)
+    # both rows reuse one induction (same mapping, seed, LM): a single run folder
+    assert len(list((tmp_path / "w" / "results").glob("parallel.es-en.sinkhorn.s0.*"))) == 1
+
+
+def test_a_bad_vectors_spec_fails_when_the_config_loads(tmp_path):
+    path = grid(tmp_path, [{"name": "x", "mapping": "sinkhorn", "refine": True, "vectors": {"method": "glove"}}],
+                seeds=[0])
+    with pytest.raises(DecoderHeadError, match="unknown vectors method"):
+        load_results_config(path)
+
+
 def test_en_es_gold_is_the_inverted_es_en_dictionary(tmp_path):
     path = dictionary_for("en-es", str(FIX / "tiny.es-en.txt"), tmp_path)
     es_en, en_es = read_muse(FIX / "tiny.es-en.txt"), read_muse(path)

@@ -65,6 +65,7 @@ class MethodSpec:
     seed_words: int = 1000  # refine: the seed uses B's most frequent words only
     self_learning: dict[str, Any] = field(default_factory=dict)  # SelfLearningConfig overrides
     orthography: float = 0.0  # > 0: re-rank candidates by string similarity (eval/orthography.py)
+    vectors: dict[str, Any] | list[dict[str, Any]] | None = None  # refine: overrides the grid's `vectors`
     train: dict[str, Any] = field(default_factory=dict)  # TrainConfig overrides, e.g. {curriculum: 0.5}
 
     def __post_init__(self) -> None:
@@ -84,7 +85,8 @@ class ResultsConfig:
     dictionary: str = "data/bli/es-en.bible.test.txt"  # es-en; inverted for en-es
     train_overrides: dict[str, Any] = field(default_factory=dict)  # e.g. {"epochs": 4}
     corpora: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(BIBLE_CORPORA))
-    vectors: dict[str, Any] = field(default_factory=dict)  # refine rows: results.vectors_for spec
+    # refine rows: a results.vectors_for spec, or a list of them (spaces concatenated per word)
+    vectors: dict[str, Any] | tuple[dict[str, Any], ...] = field(default_factory=dict)
     out: str = "results/induction.json"
 
     def __post_init__(self) -> None:
@@ -94,6 +96,11 @@ class ResultsConfig:
                     raise ValueError(f"no corpora for {s}/{d}; known: {', '.join(sorted(self.corpora))}")
                 if d not in ("es-en", "en-es"):
                     raise ValueError(f"direction must be es-en or en-es (the dictionary is es-en), got {d!r}")
+        from .align.embed import vectors_config
+
+        for given in (self.vectors, *(m.vectors for m in self.methods if m.vectors is not None)):
+            for spec in [given] if isinstance(given, dict) else given:
+                vectors_config(spec)  # a bad spec fails here, not after the first induction
         names = [m.name for m in self.methods]
         if not names or len(set(names)) != len(names):
             raise ValueError("methods must be a non-empty list with unique names")
@@ -111,6 +118,11 @@ def load_results_config(path: str | Path) -> ResultsConfig:
         return ResultsConfig(methods=methods, **tree)
     except (TypeError, ValueError) as exc:
         raise DecoderHeadError(f"{p}: bad results config ({str(exc).splitlines()[0]})") from None
+
+
+def vectors_of(cfg: ResultsConfig, method: MethodSpec) -> dict[str, Any] | tuple[dict[str, Any], ...]:
+    """The vector spec(s) a refine row uses: its own, else the grid's."""
+    return cfg.vectors if method.vectors is None else method.vectors
 
 
 def dictionary_for(direction: str, es_en: str, folder: Path) -> str:
@@ -134,9 +146,10 @@ def relearn_config(base: RunConfig, cfg: ResultsConfig, method: MethodSpec, corp
 
 
 def row_key(method: MethodSpec, rcfg: RelearnConfig, lm: TrainedLM, setting: str, direction: str,
-            vectors: dict[str, Any]) -> str:
+            vectors: dict[str, Any] | tuple[dict[str, Any], ...]) -> str:
     """Everything a row's numbers depend on; a row with the same key is not run again."""
-    parts = [asdict(method), asdict(rcfg), lm.folder.name, setting, direction, vectors if method.refine else None]
+    spec = {k: v for k, v in asdict(method).items() if k != "vectors" or v is not None}  # keys from before `vectors`
+    parts = [spec, asdict(rcfg), lm.folder.name, setting, direction, vectors if method.refine else None]
     blob = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
@@ -165,15 +178,25 @@ def vectors_for(corpus: str, workdir: Path, spec: dict[str, Any]) -> tuple[list[
     return words, vecs
 
 
+def space_for(corpus: str, workdir: Path, vectors: dict[str, Any] | tuple[dict[str, Any], ...]
+              ) -> tuple[list[str], torch.Tensor]:
+    """One spec -> its vectors; several -> their per-word concatenation (align.embed)."""
+    if isinstance(vectors, dict):
+        return vectors_for(corpus, workdir, vectors)
+    from .align.embed import concatenate_spaces
+
+    return concatenate_spaces([vectors_for(corpus, workdir, spec) for spec in vectors])
+
+
 def refine_with_self_learning(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path,
                               gold: dict[str, set[str]], knn: int, method: MethodSpec,
-                              vectors: dict[str, Any]) -> dict[str, Any]:
+                              vectors: dict[str, Any] | tuple[dict[str, Any], ...]) -> dict[str, Any]:
     """Seed self-learning on monolingual vectors with the induced lexicon; BLI on the mapped spaces."""
     from .align.self_learning import SelfLearningConfig, self_learning
     from .eval.retrieval import normalize
 
-    sw, x = vectors_for(corpora[0], workdir, vectors)
-    tw, z = vectors_for(corpora[1], workdir, vectors)
+    sw, x = space_for(corpora[0], workdir, vectors)
+    tw, z = space_for(corpora[1], workdir, vectors)
     s_index, t_index = {w: i for i, w in enumerate(sw)}, {w: i for i, w in enumerate(tw)}
     pairs = [(s_index[s], t_index[t]) for s, t in lexicon.items() if s in s_index and t in t_index]
     if not pairs:
@@ -214,11 +237,12 @@ def run_row(cfg: ResultsConfig, base: RunConfig, cell: Cell, method: MethodSpec,
             resume: bool) -> dict[str, Any]:
     """Induce (or resume the same induction), optionally refine, score: one row."""
     rcfg = relearn_config(base, cfg, method, cell.corpora[0], seed)
-    key = row_key(method, rcfg, cell.lm, cell.setting, cell.direction, cfg.vectors)
+    key = row_key(method, rcfg, cell.lm, cell.setting, cell.direction, vectors_of(cfg, method))
     t0, c0 = time.perf_counter(), time.process_time()
     # Named by what the induction depends on, so a `refine` row resumes the finished
     # checkpoint of the same induction instead of training it again.
-    bare = dataclasses.replace(method, name="", refine=False, seed_words=0, self_learning={}, orthography=0.0)
+    bare = dataclasses.replace(method, name="", refine=False, seed_words=0, self_learning={}, orthography=0.0,
+                               vectors=None)
     induce_key = row_key(bare, rcfg, cell.lm, cell.setting, cell.direction, {})
     run_dir = workdir / "results" / f"{cell.setting}.{cell.direction}.{method.mapping}.s{seed}.{induce_key}"
     res = induce(cell.lm, rcfg, cell.ev, workdir, run_dir, resume)
@@ -226,7 +250,7 @@ def run_row(cfg: ResultsConfig, base: RunConfig, cell: Cell, method: MethodSpec,
     if method.refine:
         lexicon = dict(list(read_lexicon(run_dir / "lexicon.tsv").items())[: method.seed_words])
         scores = refine_with_self_learning(lexicon, cell.corpora, workdir, cell.gold, cell.ev.knn, method,
-                                           cfg.vectors)["scores"]
+                                           vectors_of(cfg, method))["scores"]
     return _row(method, cell.setting, cell.direction, seed, scores, time.perf_counter() - t0,
                 time.process_time() - c0, key)
 
@@ -253,7 +277,7 @@ def run_results(cfg: ResultsConfig, workdir: Path, resume: bool = True) -> list[
                 cell = cells[(setting, direction)]
                 for method in cfg.methods:
                     rcfg = relearn_config(base, cfg, method, cell.corpora[0], seed)
-                    key = row_key(method, rcfg, cell.lm, setting, direction, cfg.vectors)
+                    key = row_key(method, rcfg, cell.lm, setting, direction, vectors_of(cfg, method))
                     if key in {r.get("key") for r in rows}:
                         continue
                     print(f"results: {method.name} {setting} {direction} seed {seed}")

@@ -71,3 +71,15 @@ def test_ppmi_needs_more_words_than_dimensions():
         ppmi_vectors([["a", "b", "a", "b", "a", "b"]], PPMIConfig(dim=8, min_count=1))
     with pytest.raises(DecoderHeadError):
         PPMIConfig(cds=0.0)
+
+
+def test_concatenated_spaces_keep_shared_words_in_first_order_with_equal_weight():
+    from decoder_head.align.embed import concatenate_spaces
+
+    a = (["the", "god", "said"], torch.randn(3, 4) * 10)
+    b = (["said", "the", "lord"], torch.randn(3, 2))
+    words, v = concatenate_spaces([a, b])
+    assert words == ["the", "said"] and v.shape == (2, 6)
+    assert torch.allclose(v[:, :4].norm(dim=1), torch.ones(2)) and torch.allclose(v[:, 4:].norm(dim=1), torch.ones(2))
+    with pytest.raises(DecoderHeadError, match="share no word"):
+        concatenate_spaces([a, (["x"], torch.randn(1, 2))])

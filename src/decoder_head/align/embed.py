@@ -3,7 +3,8 @@
 Two ways to make the vectors, chosen by config type (or by name in a dict spec):
   skipgram  gensim skip-gram (`align.word2vec`): what VecMap and MUSE were run on;
   ppmi      PPMI + truncated SVD (`align.ppmi`): as good on the Bibles, ~10x cheaper.
-Rows come out in descending frequency either way.
+Rows come out in descending frequency either way. `concatenate_spaces` joins several
+spaces of one corpus into one (a word's skip-gram and PPMI vectors side by side).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import time
 from typing import Any, Union
 
 import numpy as np
+import torch
 
 from ..data.corpus import CorpusSpec, load_sentences
 from ..data.tokenizer import Tokenizer
 from ..errors import DecoderHeadError
+from ..eval.retrieval import normalize
 from ..eval.vectors import write_word2vec
 from .ppmi import PPMIConfig, ppmi_vectors
 from .word2vec import Word2VecConfig, train_word2vec
@@ -64,3 +67,21 @@ def embed_corpus(
         "tokens": sum(len(s) for s in sentences),
         "seconds": round(time.perf_counter() - start, 2),
     }
+
+
+def concatenate_spaces(spaces: list[tuple[list[str], torch.Tensor]]) -> tuple[list[str], torch.Tensor]:
+    """Several vector spaces of one corpus -> one: [x_1 | x_2 | ...] per word.
+
+    Each space is normalised first (unit, centre, unit), so every view weighs the same in a
+    cosine; words missing from any space are dropped; rows keep the first space's order
+    (frequency). Skip-gram and PPMI-SVD make different errors on a small corpus, and the
+    concatenation aligns better than either (benchmarks/recipe.py).
+    """
+    if not spaces:
+        raise DecoderHeadError("no vector spaces to concatenate")
+    index = [{w: i for i, w in enumerate(words)} for words, _ in spaces]
+    words = [w for w in spaces[0][0] if all(w in ix for ix in index[1:])]
+    if not words:
+        raise DecoderHeadError("the vector spaces share no word")
+    parts = [normalize(vecs.float()[[ix[w] for w in words]], center=True) for (_, vecs), ix in zip(spaces, index)]
+    return words, torch.cat(parts, dim=1)
