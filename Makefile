@@ -15,6 +15,7 @@ help:
 	@echo "make results - the induction grid -> results/induction.json + README table"
 	@echo "make bench  - alignment baselines -> benchmarks/results/alignment.json + README table"
 	@echo "make bench-recipe - refinement variants chosen on the train dictionary -> benchmarks/results/recipe.json + README table"
+	@echo "make bench-cost - CPU seconds of one induction run of the best recipe -> benchmarks/results/induction_cost.json"
 	@echo "make bench-recovery - recovery with every mapping x 3 seeds -> benchmarks/results/recovery.json/.png + README table"
 
 $(BIN)/python:
@@ -78,6 +79,11 @@ bench-recovery: install data
 .PHONY: bench-recipe
 bench-recipe: install data
 	$(BIN)/python benchmarks/recipe.py --readme README.md
+
+# CPU cost of one induction run of the best recipe from scratch (LM given) -> benchmarks/results/induction_cost.json.
+.PHONY: bench-cost
+bench-cost: install data
+	$(BIN)/python benchmarks/induction_cost.py
 
 # Supervised es->en translation (GRU+attention, GRU, Transformer; equal CPU budget) and
 # word-by-word lexicon rows, sacrebleu BLEU/chrF -> benchmarks/results/seq2seq.json.

@@ -119,3 +119,10 @@ def test_bad_grid_config_is_one_clear_error(tmp_path):
     with pytest.raises(DecoderHeadError, match="non-empty"):
         load_results_config(path)
     assert main(["results", str(tmp_path / "missing.yaml")]) == 2
+
+
+def test_a_pipe_in_a_method_name_does_not_split_the_table_cell():
+    row = {"method": "sinkhorn+sg|ppmi", "setting": "parallel", "direction": "es-en", "seed": 0, "p_at_1_nn": 1.0,
+           "p_at_1_csls": 1.0, "p_at_5_csls": 1.0, "p_at_10_csls": 1.0, "coverage": 1.0, "seconds": 1.0}
+    line = induction_table([row])[2]
+    assert line.startswith("| sinkhorn+sg\\|ppmi | parallel |") and line.replace("\\|", "").count("|") == 12

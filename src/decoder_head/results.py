@@ -246,13 +246,15 @@ def run_row(cfg: ResultsConfig, base: RunConfig, cell: Cell, method: MethodSpec,
     induce_key = row_key(bare, rcfg, cell.lm, cell.setting, cell.direction, {})
     run_dir = workdir / "results" / f"{cell.setting}.{cell.direction}.{method.mapping}.s{seed}.{induce_key}"
     res = induce(cell.lm, rcfg, cell.ev, workdir, run_dir, resume)
+    induce_cpu = time.process_time() - c0  # ~0 when a finished induction was resumed
     scores = {m: {**res[m], "coverage": res["coverage"], "n_evaluated": res["n_evaluated"]} for m in ("nn", "csls")}
     if method.refine:
         lexicon = dict(list(read_lexicon(run_dir / "lexicon.tsv").items())[: method.seed_words])
         scores = refine_with_self_learning(lexicon, cell.corpora, workdir, cell.gold, cell.ev.knn, method,
                                            vectors_of(cfg, method))["scores"]
-    return _row(method, cell.setting, cell.direction, seed, scores, time.perf_counter() - t0,
-                time.process_time() - c0, key)
+    row = _row(method, cell.setting, cell.direction, seed, scores, time.perf_counter() - t0,
+               time.process_time() - c0, key)
+    return {**row, "induce_cpu_seconds": round(induce_cpu, 1)}
 
 
 def run_results(cfg: ResultsConfig, workdir: Path, resume: bool = True) -> list[dict[str, Any]]:

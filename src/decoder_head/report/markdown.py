@@ -135,5 +135,6 @@ def induction_table(rows: list[dict[str, Any]]) -> list[str]:
             mean = f"{statistics.mean(vals):.{digits}f}"
             cells.append(mean if len(vals) == 1 else f"{mean} +- {statistics.stdev(vals):.{digits}f}")
         cells.append(",".join(sorted({str(r.get("device", "cpu")) for r in group})))
-        lines.append(f"| {method} | {setting} | {direction} | {len(group)} | " + " | ".join(cells) + " |")
+        name = method.replace("|", "\\|")  # a pipe in a name (sg|ppmi) would split the cell
+        lines.append(f"| {name} | {setting} | {direction} | {len(group)} | " + " | ".join(cells) + " |")
     return lines

@@ -1,0 +1,69 @@
+"""CPU cost of one induction run from scratch: the decoder head, the vectors, self-learning.
+
+    make bench-cost   (= .venv/bin/python benchmarks/induction_cost.py)
+    .venv/bin/python benchmarks/induction_cost.py --method sinkhorn+ppmi+sl-orth --threads 2
+
+Runs one method of a grid config (default: the best recipe of configs/induction.yaml) for one
+seed, parallel es->en, in a fresh work folder: nothing is resumed or cached except the trained
+English LM (language A's model, which induction takes as given) and the corpus text cache
+(both linked from --workdir). Writes benchmarks/results/induction_cost.json: CPU seconds of
+the whole row (process time, every thread) and of the induction alone, wall seconds, torch
+threads, P@1. The issue's target: <= 600 CPU seconds at the default preset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+
+from decoder_head.files import read_json, write_json
+from decoder_head.results import load_results_config, run_results
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--grid", default=str(ROOT / "configs" / "induction.yaml"))
+    ap.add_argument("--method", default="sinkhorn+sg|ppmi+sl-orth")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (CPU seconds count all of them)")
+    ap.add_argument("--workdir", default=str(ROOT / "runs"), help="where the trained LMs and corpus cache are")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "induction_cost.json"))
+    args = ap.parse_args(argv)
+    grid = load_results_config(args.grid)
+    methods = [m for m in grid.methods if m.name == args.method]
+    if not methods:
+        ap.error(f"{args.grid} has no method {args.method!r}")
+    torch.set_num_threads(args.threads)
+    os.environ.setdefault("DECODER_HEAD_DEVICE", "cpu")
+    with tempfile.TemporaryDirectory(prefix="induction-cost-") as tmp:
+        fresh = Path(tmp)
+        for shared in ("lms", "cache"):  # the LM is given; reading the SWORD modules is not induction
+            (fresh / shared).symlink_to(Path(args.workdir).resolve() / shared)
+        cfg = dataclasses.replace(grid, methods=tuple(methods), settings=("parallel",), directions=("es-en",),
+                                  seeds=(args.seed,), out=str(fresh / "rows.json"))
+        (row,) = run_results(cfg, fresh, resume=False)
+        shutil.rmtree(fresh / "results", ignore_errors=True)
+    result = {**{k: row[k] for k in ("method", "seed", "p_at_1_csls", "p_at_10_csls", "seconds",
+                                     "cpu_seconds", "induce_cpu_seconds")},
+              "refine_cpu_seconds": round(row["cpu_seconds"] - row["induce_cpu_seconds"], 1),
+              "torch_threads": args.threads, "cpus": os.cpu_count(), "machine": platform.processor() or platform.machine(),
+              "target_cpu_seconds": 600, "met": row["cpu_seconds"] <= 600}
+    rows = [r for r in (read_json(Path(args.out)) if Path(args.out).is_file() else [])
+            if (r["method"], r["torch_threads"]) != (result["method"], args.threads)]
+    write_json(Path(args.out), rows + [result])
+    print(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
