@@ -1,7 +1,8 @@
 """CPU cost of one induction run from scratch: the decoder head, the vectors, self-learning.
 
-    make bench-cost   (= .venv/bin/python benchmarks/induction_cost.py)
-    .venv/bin/python benchmarks/induction_cost.py --method sinkhorn+ppmi+sl-orth --threads 2
+    make bench-cost   (the best recipe and the budget one, then the README table)
+    .venv/bin/python benchmarks/induction_cost.py --grid configs/induction-cpu.yaml \
+        --method sinkhorn-top128+ppmi+sl-orth --readme README.md
 
 Runs one method of a grid config (default: the best recipe of configs/induction.yaml) for one
 seed, parallel es->en, in a fresh work folder: nothing is resumed or cached except the trained
@@ -25,9 +26,25 @@ from pathlib import Path
 import torch
 
 from decoder_head.files import read_json, write_json
+from decoder_head.report.markdown import replace_block
 from decoder_head.results import load_results_config, run_results
 
 ROOT = Path(__file__).resolve().parent.parent
+README_START, README_END = "<!-- cost:start -->", "<!-- cost:end -->"
+
+
+def write_table(readme: Path, out: Path) -> None:
+    """The README's cost table from the JSON rows."""
+    lines = [f"Written by `python benchmarks/induction_cost.py --table-only --readme {readme.name}` from "
+             f"`{out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}`:", "",
+             "| method | P@1 CSLS (seed) | CPU s total | induction | refinement | torch threads | <= 600 CPU s |",
+             "|---|---|---|---|---|---|---|"]
+    for r in read_json(out):
+        name = r["method"].replace("|", "\\|")
+        lines.append(f"| `{name}` | {r['p_at_1_csls']:.1f} ({r['seed']}) | {r['cpu_seconds']:.0f} | "
+                     f"{r['induce_cpu_seconds']:.0f} | {r['refine_cpu_seconds']:.0f} | {r['torch_threads']} | "
+                     f"{'yes' if r['met'] else 'no'} |")
+    replace_block(readme, README_START, README_END, lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1, help="torch threads (CPU seconds count all of them)")
     ap.add_argument("--workdir", default=str(ROOT / "runs"), help="where the trained LMs and corpus cache are")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "induction_cost.json"))
+    ap.add_argument("--readme", help="rewrite this README's cost table from --out at the end")
+    ap.add_argument("--table-only", action="store_true", help="only rewrite --readme's table from --out")
     args = ap.parse_args(argv)
+    if args.table_only:
+        if not args.readme:
+            ap.error("--table-only needs --readme")
+        write_table(Path(args.readme), Path(args.out))
+        return 0
     grid = load_results_config(args.grid)
     methods = [m for m in grid.methods if m.name == args.method]
     if not methods:
@@ -62,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             if (r["method"], r["torch_threads"]) != (result["method"], args.threads)]
     write_json(Path(args.out), rows + [result])
     print(result)
+    if args.readme:
+        write_table(Path(args.readme), Path(args.out))
     return 0
 
 

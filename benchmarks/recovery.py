@@ -8,7 +8,9 @@ The default preset's English (KJV) LM is trained once (or reused from --workdir)
 mapping is wiped and re-learned on KJV by each parametrisation with the preset's recovery
 budget (random init, 6 x 40 steps, then 2 hard-EM rounds; `free` has no rows to assign,
 so no EM). Mapping arguments are those of the induction grid (configs/induction.yaml), so
-a recovery row and an induction row of the same name are the same method.
+a recovery row and an induction row of the same name are the same method. `--train
+linear:lr=1e-4` changes one mapping's training settings (the preset's lr 0.5 is sized for
+logits, not for the raw entries of `linear`'s P); such rows are labelled with the change.
 Rows (mapping x seed) go to benchmarks/results/recovery.json, rewritten after every row;
 a row whose key (mapping, seed, recovery config, LM) is already there is not run again.
 The plot (benchmarks/results/recovery.png) shows hit@1 per frequency-rank bucket for all
@@ -28,7 +30,7 @@ import time
 import traceback
 from pathlib import Path
 
-from decoder_head.config import load_run_config
+from decoder_head.config import load_run_config, parse_yaml
 from decoder_head.device import ENV, pick_device
 from decoder_head.errors import DecoderHeadError
 from decoder_head.experiment import recover
@@ -49,6 +51,23 @@ def mapping_args(grid: Path) -> dict[str, dict]:
     return {m.name: dict(m.mapping_args) for m in load_results_config(grid).methods if m.name in MAPPINGS}
 
 
+def train_overrides(specs: list[str]) -> dict[str, dict]:
+    """`MAPPING:KEY=VALUE` strings -> {mapping: {key: value}} (values parsed as YAML)."""
+    out: dict[str, dict] = {}
+    for spec in specs:
+        mapping, sep, assignment = spec.partition(":")
+        key, eq, raw = assignment.partition("=")
+        if not sep or not eq or mapping not in MAPPINGS or not key:
+            raise DecoderHeadError(f"--train {spec!r}: expected MAPPING:KEY=VALUE with MAPPING one of {', '.join(MAPPINGS)}")
+        out.setdefault(mapping, {})[key] = parse_yaml(raw)
+    return out
+
+
+def label(mapping: str, train: dict) -> str:
+    """The table's row name: the mapping, plus any training setting changed for it."""
+    return mapping + "".join(f" {k}={v}" for k, v in sorted(train.items()))
+
+
 def row_key(mapping: str, seed: int, cfg: object, lm_folder: str) -> str:
     blob = json.dumps([mapping, seed, dataclasses.asdict(cfg), lm_folder], sort_keys=True, default=str)
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
@@ -59,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mappings", nargs="+", default=list(MAPPINGS), choices=list(MAPPINGS))
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     ap.add_argument("--preset", default="default")
+    ap.add_argument("--train", nargs="+", default=[], metavar="MAPPING:KEY=VALUE",
+                    help="change a recovery training setting for one mapping, e.g. linear:lr=1e-4")
     ap.add_argument("--grid", default=str(ROOT / "configs" / "induction.yaml"), help="where mapping arguments come from")
     ap.add_argument("--workdir", default=str(ROOT / "runs"), help="LMs, corpus cache; run folders under bench-recovery/")
     ap.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
@@ -74,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         pick_device(args.device)
         os.environ[ENV] = args.device
     cfg = load_run_config(args.preset)
+    overrides = train_overrides(args.train)
     ev = dataclasses.replace(cfg.eval, rank_buckets=BUCKETS)
     margs = mapping_args(Path(args.grid))
     workdir = Path(args.workdir)
@@ -83,13 +105,17 @@ def main(argv: list[str] | None = None) -> int:
     done = {r.get("key") for r in rows}
     for mapping in args.mappings:
         for seed in args.seeds:
+            train = overrides.get(mapping, {})
+            try:
+                tcfg = dataclasses.replace(cfg.recover.train, seed=seed, **train)
+            except TypeError as exc:
+                raise DecoderHeadError(f"--train {mapping}: {exc}") from None
             rcfg = dataclasses.replace(
                 cfg.recover, mapping=mapping, mapping_args=margs.get(mapping, {}),
-                em_rounds=0 if mapping == "free" else cfg.recover.em_rounds,
-                train=dataclasses.replace(cfg.recover.train, seed=seed))
+                em_rounds=0 if mapping == "free" else cfg.recover.em_rounds, train=tcfg)
             key = row_key(mapping, seed, rcfg, lm.folder.name)
             if key in done:
-                print(f"{mapping} seed {seed}: in {out.name} already", flush=True)
+                print(f"{label(mapping, train)} seed {seed}: in {out.name} already", flush=True)
                 continue
             cpu0 = time.process_time()
             try:
@@ -99,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # a failing parametrisation keeps its row
                 traceback.print_exc()
                 row = {"error": f"{type(exc).__name__}: {exc}", "device": pick_device().type}
-            rows.append({"mapping": mapping, "seed": seed, **row, "cpu_seconds": round(time.process_time() - cpu0, 1),
+            rows.append({"mapping": mapping, "label": label(mapping, train), "seed": seed, **row, "cpu_seconds": round(time.process_time() - cpu0, 1),
                          "lm": lm.folder.name, "key": key})
             write_json(out, rows)  # after every row: a killed run keeps what it measured
             print({k: v for k, v in rows[-1].items() if k != "hit_at_1_by_rank"}, flush=True)
@@ -115,17 +141,21 @@ def _mean_std(values: list[float], digits: int = 3) -> str:
     return f"{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
 
 
+def _label(row: dict) -> str:
+    return row.get("label", row["mapping"])
+
+
 def table_lines(rows: list[dict]) -> list[str]:
     """One line per mapping: mean ± std over seeds (failed rows counted and shown)."""
     ok = [r for r in rows if "error" not in r]
     buckets = list(ok[0]["hit_at_1_by_rank"]) if ok else []
-    lines = ["| mapping | seeds | hit@1 top-1000 | " + " | ".join(f"hit@1 {b}" for b in buckets)
+    lines = ["| mapping (training changes) | seeds | hit@1 top-1000 | " + " | ".join(f"hit@1 {b}" for b in buckets)
              + " | hit@5 top-1000 | seconds | CPU s | device |",
              "|---" * (len(buckets) + 7) + "|"]
-    for mapping in dict.fromkeys(r["mapping"] for r in rows):
-        mine = [r for r in ok if r["mapping"] == mapping]
-        failed = [r for r in rows if r["mapping"] == mapping and "error" in r]
-        cells = [mapping, str(len(mine)) + (f" ({len(failed)} failed: {failed[0]['error'][:60]})" if failed else ""),
+    for name in dict.fromkeys(_label(r) for r in rows):
+        mine = [r for r in ok if _label(r) == name]
+        failed = [r for r in rows if _label(r) == name and "error" in r]
+        cells = [name, str(len(mine)) + (f" ({len(failed)} failed: {failed[0]['error'][:60]})" if failed else ""),
                  _mean_std([r["hit_at_1_top1000"] for r in mine])]
         cells += [_mean_std([r["hit_at_1_by_rank"].get(b) for r in mine if b in r["hit_at_1_by_rank"]]) for b in buckets]
         cells += [_mean_std([r["hit_at_5_top1000"] for r in mine]),

@@ -10,7 +10,7 @@ from decoder_head.cli import main
 from decoder_head.data.dictionary import read_muse
 from decoder_head.errors import DecoderHeadError
 from decoder_head.report import induction_table
-from decoder_head.results import ROW_KEYS, dictionary_for, load_results_config
+from decoder_head.results import ROW_KEYS, append_row, dictionary_for, load_results_config
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -126,3 +126,13 @@ def test_a_pipe_in_a_method_name_does_not_split_the_table_cell():
            "p_at_1_csls": 1.0, "p_at_5_csls": 1.0, "p_at_10_csls": 1.0, "coverage": 1.0, "seconds": 1.0}
     line = induction_table([row])[2]
     assert line.startswith("| sinkhorn+sg\\|ppmi | parallel |") and line.replace("\\|", "").count("|") == 12
+
+
+def test_appending_a_row_keeps_rows_another_grid_wrote_meanwhile(tmp_path):
+    out = tmp_path / "induction.json"
+    append_row(out, {"key": "a", "p_at_1_csls": 1.0})
+    out.write_text(json.dumps(json.loads(out.read_text()) + [{"key": "b"}]))  # a second grid's row
+    rows = append_row(out, {"key": "c"})
+    assert [r["key"] for r in rows] == ["a", "b", "c"] == [r["key"] for r in json.loads(out.read_text())]
+    rows = append_row(out, {"key": "a", "p_at_1_csls": 2.0})  # the same key is replaced, not doubled
+    assert [r["key"] for r in rows] == ["b", "c", "a"] and rows[-1]["p_at_1_csls"] == 2.0

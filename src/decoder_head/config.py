@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,12 +137,27 @@ def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
     node[leaf] = value
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 reads `1e-4` as a string (its floats need a dot); configs mean the number."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"))
+
+
+def parse_yaml(text: str) -> Any:
+    """yaml.safe_load, with exponent-only floats (1e-4) read as floats."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
 def read_yaml_tree(path: Path | None, overrides: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
     """A YAML mapping (None: empty), then `a.b=value` overrides (values parsed as YAML)."""
     tree: dict[str, Any] = {}
     if path is not None:
         try:
-            tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            tree = parse_yaml(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise DecoderHeadError(f"{path}: invalid YAML ({str(exc).splitlines()[0]})") from None
         except (OSError, UnicodeDecodeError) as exc:
@@ -152,7 +168,7 @@ def read_yaml_tree(path: Path | None, overrides: list[str] | tuple[str, ...] = (
         if "=" not in item:
             raise DecoderHeadError(f"override {item!r} must look like key.sub=value")
         key, raw = item.split("=", 1)
-        _set(tree, key, yaml.safe_load(raw))
+        _set(tree, key, parse_yaml(raw))
     return tree
 
 

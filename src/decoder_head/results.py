@@ -283,7 +283,13 @@ def run_results(cfg: ResultsConfig, workdir: Path, resume: bool = True) -> list[
                     if key in {r.get("key") for r in rows}:
                         continue
                     print(f"results: {method.name} {setting} {direction} seed {seed}")
-                    row = run_row(cfg, base, cell, method, seed, workdir, resume)
-                    rows = [r for r in rows if r.get("key") != key] + [row]
-                    write_json(out, rows)
+                    rows = append_row(out, run_row(cfg, base, cell, method, seed, workdir, resume))
+    return rows
+
+
+def append_row(out: Path, row: dict[str, Any]) -> list[dict[str, Any]]:
+    """Add (or replace, by key) one row in `out`, re-read first: rows another grid wrote to the
+    same file since this one started are kept. Returns the file's rows."""
+    rows = [r for r in (read_json(out) if out.is_file() else []) if r.get("key") != row["key"]] + [row]
+    write_json(out, rows)
     return rows

@@ -31,8 +31,10 @@ def test_cost_bench_runs_one_fresh_row_and_splits_its_cpu_time(tmp_path, monkeyp
                      "vectors": {"method": "ppmi", "dim": 8, "min_count": 2}}]}))
     (tmp_path / "runs" / "lms").mkdir(parents=True)
     (tmp_path / "runs" / "cache").mkdir()
-    out = tmp_path / "cost.json"
-    args = ["--grid", str(grid), "--method", "best", "--workdir", str(tmp_path / "runs"), "--out", str(out)]
+    out, readme = tmp_path / "cost.json", tmp_path / "README.md"
+    readme.write_text("<!-- cost:start -->\n<!-- cost:end -->\n")
+    args = ["--grid", str(grid), "--method", "best", "--workdir", str(tmp_path / "runs"), "--out", str(out),
+            "--readme", str(readme)]
     assert load("induction_cost").main(args) == 0
     (row,) = json.loads(out.read_text())
     assert row["method"] == "best" and row["torch_threads"] == 1
@@ -40,6 +42,7 @@ def test_cost_bench_runs_one_fresh_row_and_splits_its_cpu_time(tmp_path, monkeyp
     assert row["refine_cpu_seconds"] == round(row["cpu_seconds"] - row["induce_cpu_seconds"], 1)
     assert row["met"] == (row["cpu_seconds"] <= 600)
     assert list((tmp_path / "runs" / "lms").iterdir())  # the LM lands in the shared folder, the rest is gone
+    assert "| `best` |" in readme.read_text()
 
 
 def test_recipe_table_lists_every_variant_row(tmp_path):

@@ -53,3 +53,17 @@ def test_table_gives_mean_and_std_and_shows_failures(bench):
     lines = bench.table_lines(rows)
     assert lines[2].startswith("| a | 2 | 0.750 ± 0.354 | 1.000 ± 0.000 |")
     assert lines[3].startswith("| b | 0 (1 failed: RuntimeError: boom) | - |")
+
+
+def test_train_overrides_label_rows_and_reject_bad_specs(bench):
+    assert bench.train_overrides(["linear:lr=1e-4", "linear:epochs=2"]) == {"linear": {"lr": 1e-4, "epochs": 2}}
+    assert bench.label("linear", {"lr": 1e-4}) == "linear lr=0.0001"
+    assert bench.label("sinkhorn", {}) == "sinkhorn"
+    for bad in ["linear", "linear:lr", "nope:lr=1", ":lr=1"]:
+        with pytest.raises(bench.DecoderHeadError, match="MAPPING:KEY=VALUE"):
+            bench.train_overrides([bad])
+    rows = [{"mapping": "linear", "seed": 0, "hit_at_1_top1000": 0.0, "hit_at_1_by_rank": {"0-100": 0.0},
+             "hit_at_5_top1000": 0.0, "seconds": 1.0, "cpu_seconds": 1.0, "device": "cpu"}]
+    rows.append({**rows[0], "label": "linear lr=0.0001", "hit_at_1_top1000": 0.5})
+    lines = bench.table_lines(rows)
+    assert lines[2].startswith("| linear | 1 | 0.000 |") and lines[3].startswith("| linear lr=0.0001 | 1 | 0.500 |")

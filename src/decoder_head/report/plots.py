@@ -55,11 +55,11 @@ def plot_training_curves(metrics: dict[str, Any], path: Path) -> None:
 
 
 def plot_recovery_methods(rows: list[dict[str, Any]], path: Path) -> None:
-    """hit@1 per frequency-rank bucket, one line per mapping (mean over seeds, min-max band)."""
+    """hit@1 per frequency-rank bucket, one line per mapping or `label` (mean over seeds, min-max band)."""
     by_method: dict[str, list[dict[str, float]]] = {}
     for r in rows:
         if r.get("hit_at_1_by_rank"):
-            by_method.setdefault(r["mapping"], []).append(r["hit_at_1_by_rank"])
+            by_method.setdefault(r.get("label", r["mapping"]), []).append(r["hit_at_1_by_rank"])
     fig, ax = plt.subplots(figsize=(7, 4))
     for name, runs in by_method.items():
         buckets = list(runs[0])

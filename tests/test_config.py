@@ -1,0 +1,30 @@
+"""Run configs: presets, `--set` overrides and how YAML values are read."""
+
+from __future__ import annotations
+
+import pytest
+
+from decoder_head.config import load_run_config, parse_yaml
+from decoder_head.errors import DecoderHeadError
+
+
+def test_exponent_floats_are_numbers():
+    # plain PyYAML (YAML 1.1) returns the string "1e-4" here
+    assert parse_yaml("1e-4") == pytest.approx(1e-4)
+    assert parse_yaml("{lr: 5E-3, n: 3, name: e5}") == {"lr": pytest.approx(5e-3), "n": 3, "name": "e5"}
+    assert parse_yaml("1e") == "1e"
+
+
+def test_overrides_reach_nested_dataclasses(tmp_path):
+    cfg = load_run_config("default", ["recover.train.lr=1e-4", "recover.mapping=linear"])
+    assert cfg.recover.train.lr == pytest.approx(1e-4) and cfg.recover.mapping == "linear"
+    preset = tmp_path / "p.yaml"
+    preset.write_text("recover:\n  train: {lr: 2e-3}\n")
+    assert load_run_config(str(preset)).recover.train.lr == pytest.approx(2e-3)
+
+
+def test_bad_override_is_one_clear_error():
+    with pytest.raises(DecoderHeadError, match="key.sub=value"):
+        load_run_config("default", ["recover.train.lr"])
+    with pytest.raises(DecoderHeadError, match="TrainConfig"):
+        load_run_config("default", ["recover.train.lr=fast"])
