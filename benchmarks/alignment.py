@@ -39,7 +39,7 @@ from decoder_head.data.dictionary import read_muse
 from decoder_head.errors import DecoderHeadError
 from decoder_head.eval.vectors import read_word2vec, write_word2vec
 from decoder_head.files import read_json, write_json
-from decoder_head.report.markdown import replace_block
+from decoder_head.report.markdown import add_table_args, replace_block, table_only
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = {  # name -> (Spanish source corpus, English target corpus)
@@ -117,13 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--run-dirs", nargs="*", help="`make run` folders to take the decoder-head row from "
                     "(default: every folder under --workdir)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "alignment.json"))
-    ap.add_argument("--readme", help="rewrite this README's alignment table from --out at the end")
-    ap.add_argument("--table-only", action="store_true", help="only rewrite --readme's table from --out")
+    add_table_args(ap, "rewrite this README's alignment table from --out at the end")
     args = ap.parse_args(argv)
-    if args.table_only:
-        if not args.readme:
-            ap.error("--table-only needs --readme")
-        write_table(Path(args.readme), Path(args.out))
+    if table_only(ap, args, write_table):
         return 0
     torch.set_num_threads(2)
     workdir = Path(args.workdir)

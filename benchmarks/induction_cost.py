@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 
 from decoder_head.files import read_json, write_json
-from decoder_head.report.markdown import replace_block
+from decoder_head.report.markdown import add_table_args, replace_block, table_only
 from decoder_head.results import load_results_config, run_results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,13 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1, help="torch threads (CPU seconds count all of them)")
     ap.add_argument("--workdir", default=str(ROOT / "runs"), help="where the trained LMs and corpus cache are")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "induction_cost.json"))
-    ap.add_argument("--readme", help="rewrite this README's cost table from --out at the end")
-    ap.add_argument("--table-only", action="store_true", help="only rewrite --readme's table from --out")
+    add_table_args(ap, "rewrite this README's cost table from --out at the end")
     args = ap.parse_args(argv)
-    if args.table_only:
-        if not args.readme:
-            ap.error("--table-only needs --readme")
-        write_table(Path(args.readme), Path(args.out))
+    if table_only(ap, args, write_table):
         return 0
     grid = load_results_config(args.grid)
     methods = [m for m in grid.methods if m.name == args.method]

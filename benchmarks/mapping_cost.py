@@ -32,7 +32,7 @@ import torch
 
 from decoder_head.files import read_json, write_json
 from decoder_head.mapping import build_mapping
-from decoder_head.report.markdown import replace_block
+from decoder_head.report.markdown import add_table_args, replace_block, table_only
 from decoder_head.train.relearn import rank_prior
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,15 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=int, default=600, help="seconds per row")
     ap.add_argument("--threads", type=int, default=1, help="torch threads in each measurement")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "mapping_cost.json"))
-    ap.add_argument("--readme", help="with --table-only: rewrite this README's cost table from --out")
-    ap.add_argument("--table-only", action="store_true", help="only rewrite --readme's table from --out")
+    add_table_args(ap, "with --table-only: rewrite this README's cost table from --out")
     ap.add_argument("--one", nargs=3, metavar=("MAPPING", "V", "TOPK"), help=argparse.SUPPRESS)
     ap.add_argument("--hungarian", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args.table_only:
-        if not args.readme:
-            ap.error("--table-only needs --readme")
-        write_table(Path(args.readme), Path(args.out))
+    if table_only(ap, args, write_table):
         return 0
     torch.set_num_threads(args.threads)
     if args.one:  # child process: one measurement, one JSON line

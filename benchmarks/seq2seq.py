@@ -30,6 +30,7 @@ from decoder_head.seq2seq.config import load_seq2seq_config
 from decoder_head.seq2seq.data import build_parallel
 from decoder_head.eval.bli import read_lexicon
 from decoder_head.report import replace_block
+from decoder_head.report.markdown import add_table_args, table_only
 from decoder_head.seq2seq.evaluate import evaluate_lexicon, evaluate_translator, freedict_lexicon
 from decoder_head.seq2seq.train import train_seq2seq
 from decoder_head.seq2seq.translator import load_translator
@@ -87,8 +88,7 @@ def readme_table(rows: list[dict]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--readme", help="rewrite this README's seq2seq table from --out at the end")
-    ap.add_argument("--table-only", action="store_true", help="only rewrite --readme's table from --out")
+    add_table_args(ap, "rewrite this README's seq2seq table from --out at the end")
     ap.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     ap.add_argument("--minutes", type=float, help="CPU minutes per model (default: the preset's train.max_minutes)")
     ap.add_argument("--lexicon", action="append", default=[], metavar="NAME=PATH",
@@ -98,10 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lexicons-only", action="store_true",
                     help="keep the model rows already in --out; redo only the word-by-word rows")
     args = ap.parse_args(argv)
-    if args.table_only:
-        if not args.readme:
-            ap.error("--table-only needs --readme")
-        replace_block(Path(args.readme), README_START, README_END, readme_table(read_json(args.out)))
+    if table_only(ap, args, lambda readme, out: replace_block(readme, README_START, README_END,
+                                                             readme_table(read_json(out)))):
         return 0
     extra = [f"train.max_minutes={args.minutes}"] if args.minutes else []
     rows: list[dict] = []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -138,3 +140,20 @@ def induction_table(rows: list[dict[str, Any]]) -> list[str]:
         name = method.replace("|", "\\|")  # a pipe in a name (sg|ppmi) would split the cell
         lines.append(f"| {name} | {setting} | {direction} | {len(group)} | " + " | ".join(cells) + " |")
     return lines
+
+
+def add_table_args(ap: argparse.ArgumentParser, readme_help: str) -> None:
+    """A benchmark's `--readme` / `--table-only` pair (its table is rebuilt from `--out`)."""
+    ap.add_argument("--readme", help=readme_help)
+    ap.add_argument("--table-only", action="store_true", help="only rewrite --readme's table from --out")
+
+
+def table_only(ap: argparse.ArgumentParser, args: argparse.Namespace,
+               write_table: Callable[[Path, Path], None]) -> bool:
+    """With `--table-only`: rewrite the README table from `--out` and say so (True); else False."""
+    if not args.table_only:
+        return False
+    if not args.readme:
+        ap.error("--table-only needs --readme")
+    write_table(Path(args.readme), Path(args.out))
+    return True
