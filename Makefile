@@ -17,6 +17,7 @@ help:
 	@echo "make bench-recipe - refinement variants chosen on the train dictionary -> benchmarks/results/recipe.json + README table"
 	@echo "make bench-cost - CPU seconds of one induction run of the best recipe -> benchmarks/results/induction_cost.json"
 	@echo "make bench-recovery - recovery with every mapping x 3 seeds -> benchmarks/results/recovery.json/.png + README table"
+	@echo "make bench-recovery-lr - learning rates for linear/free by held-out perplexity -> benchmarks/results/recovery_lr.json"
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -74,6 +75,12 @@ bench-readme: install
 .PHONY: bench-recovery
 bench-recovery: install data
 	$(BIN)/python benchmarks/recovery.py --readme README.md --train linear:lr=3e-4 free:lr=0.05
+
+# How bench-recovery's linear/free learning rates were chosen: 2-epoch recoveries per rate, lowest
+# held-out perplexity (no dictionary) -> benchmarks/results/recovery_lr.json.
+.PHONY: bench-recovery-lr
+bench-recovery-lr: install data
+	$(BIN)/python benchmarks/recovery.py --lr-sweep linear:1e-4,3e-4,1e-3,3e-3 free:0.005,0.05,0.5
 
 # How the refinement recipe was chosen: skip-gram / self-learning variants, P@1 on train and test ->
 # benchmarks/results/recipe.json + README table. Finished variants are kept.

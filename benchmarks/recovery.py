@@ -3,6 +3,7 @@
     make bench-recovery   (= .venv/bin/python benchmarks/recovery.py --readme README.md)
     .venv/bin/python benchmarks/recovery.py --mappings sinkhorn softmax --seeds 0
     .venv/bin/python benchmarks/recovery.py --table-only --readme README.md   # README table from the JSON
+    make bench-recovery-lr   (= ... --lr-sweep linear:1e-4,3e-4,1e-3,3e-3 free:0.005,0.05,0.5)
 
 The default preset's English (KJV) LM is trained once (or reused from --workdir); its
 mapping is wiped and re-learned on KJV by each parametrisation with the preset's recovery
@@ -11,6 +12,9 @@ so no EM). Mapping arguments are those of the induction grid (configs/induction.
 a recovery row and an induction row of the same name are the same method. `--train
 linear:lr=1e-4` changes one mapping's training settings (the preset's lr 0.5 is sized for
 logits, not for the raw entries of `linear`'s P); such rows are labelled with the change.
+`--lr-sweep MAPPING:LR,LR,...` is how such a rate is chosen without a dictionary: 2 epochs
+of gradient steps (no EM) per rate, seed 0; the lowest held-out perplexity wins
+(benchmarks/results/recovery_lr.json).
 Rows (mapping x seed) go to benchmarks/results/recovery.json, rewritten after every row;
 a row whose key (mapping, seed, recovery config, LM) is already there is not run again.
 The plot (benchmarks/results/recovery.png) shows hit@1 per frequency-rank bucket for all
@@ -30,15 +34,15 @@ import time
 import traceback
 from pathlib import Path
 
-from decoder_head.config import load_run_config, parse_yaml
+from decoder_head.config import EvalConfig, RunConfig, load_run_config, parse_yaml
 from decoder_head.device import ENV, pick_device
 from decoder_head.errors import DecoderHeadError
 from decoder_head.experiment import recover
 from decoder_head.files import read_json, write_json
 from decoder_head.report.markdown import replace_block
 from decoder_head.report.plots import plot_recovery_methods
-from decoder_head.results import load_results_config
-from decoder_head.train.pretrain import train_lm
+from decoder_head.results import append_row, load_results_config
+from decoder_head.train.pretrain import TrainedLM, train_lm
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPPINGS = ("sinkhorn", "softmax", "autoshuffle", "gumbel-sinkhorn", "linear", "free")
@@ -68,6 +72,50 @@ def label(mapping: str, train: dict) -> str:
     return mapping + "".join(f" {k}={v}" for k, v in sorted(train.items()))
 
 
+def sweep_specs(specs: list[str]) -> dict[str, list[float]]:
+    """`MAPPING:LR,LR,...` strings -> {mapping: [lr, ...]}."""
+    out: dict[str, list[float]] = {}
+    for spec in specs:
+        mapping, sep, lrs = spec.partition(":")
+        try:
+            rates = [float(x) for x in lrs.split(",")]
+        except ValueError:
+            rates = []
+        if not sep or mapping not in MAPPINGS or not rates or min(rates) <= 0:
+            raise DecoderHeadError(f"--lr-sweep {spec!r}: expected MAPPING:LR,LR,... with positive rates")
+        out[mapping] = rates
+    return out
+
+
+def lr_sweep(lm: TrainedLM, cfg: RunConfig, margs: dict[str, dict], sweeps: dict[str, list[float]],
+             ev: EvalConfig, workdir: Path, out: Path, epochs: int = 2) -> dict[str, float]:
+    """Short recoveries per learning rate; returns the rate with the lowest held-out perplexity per mapping.
+
+    Rows (mapping, lr, val ppl, hit@1) go to `out`, re-read before every write (resumable, and
+    two sweeps may share the file)."""
+    done = {r["key"]: r for r in (read_json(out) if out.is_file() else [])}
+    chosen: dict[str, float] = {}
+    for mapping, rates in sweeps.items():
+        results = []
+        for lr in rates:
+            tcfg = dataclasses.replace(cfg.recover.train, seed=0, epochs=epochs, lr=lr)
+            rcfg = dataclasses.replace(cfg.recover, mapping=mapping, mapping_args=margs.get(mapping, {}),
+                                       em_rounds=0, train=tcfg)
+            key = row_key(mapping, 0, rcfg, lm.folder.name)
+            row = done.get(key)
+            if row is None:
+                m = recover(lm, rcfg, ev, workdir, workdir / "bench-recovery" / f"lr-{mapping}-{lr:g}")
+                row = {"mapping": mapping, "lr": lr, "epochs": epochs, "val_ppl": round(m["history"][-1]["val_ppl"], 1),
+                       "hit_at_1_top1000": m["hit_at_1_top1000"], "lm": lm.folder.name, "key": key}
+                append_row(out, row)
+            print(f"{mapping} lr {lr:g}: val ppl {row['val_ppl']:.1f}, hit@1 top-1000 {row['hit_at_1_top1000']:.3f}",
+                  flush=True)
+            results.append(row)
+        chosen[mapping] = min(results, key=lambda r: r["val_ppl"])["lr"]
+        print(f"{mapping}: lr {chosen[mapping]:g} (lowest held-out perplexity)", flush=True)
+    return chosen
+
+
 def row_key(mapping: str, seed: int, cfg: object, lm_folder: str) -> str:
     blob = json.dumps([mapping, seed, dataclasses.asdict(cfg), lm_folder], sort_keys=True, default=str)
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
@@ -85,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "recovery.json"))
     ap.add_argument("--readme", help="rewrite this README's recovery table from --out at the end")
+    ap.add_argument("--lr-sweep", nargs="+", metavar="MAPPING:LR,LR,...",
+                    help="only choose learning rates: 2-epoch recoveries, lowest held-out perplexity")
+    ap.add_argument("--sweep-out", default=str(ROOT / "benchmarks" / "results" / "recovery_lr.json"))
     ap.add_argument("--table-only", action="store_true", help="only rewrite the plot and --readme's table from --out")
     args = ap.parse_args(argv)
     out = Path(args.out)
@@ -96,11 +147,15 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[ENV] = args.device
     cfg = load_run_config(args.preset)
     overrides = train_overrides(args.train)
+    sweeps = sweep_specs(args.lr_sweep or [])
     ev = dataclasses.replace(cfg.eval, rank_buckets=BUCKETS)
     margs = mapping_args(Path(args.grid))
     workdir = Path(args.workdir)
     lm = train_lm(cfg.lm, workdir)
     print(f"LM {cfg.lm.corpus}: {lm.folder} val ppl {lm.meta['val_ppl']:.1f}", flush=True)
+    if sweeps:
+        lr_sweep(lm, cfg, margs, sweeps, ev, workdir, Path(args.sweep_out))
+        return 0
     rows: list[dict] = read_json(out) if out.is_file() else []
     done = {r.get("key") for r in rows}
     for mapping in args.mappings:

@@ -67,3 +67,26 @@ def test_train_overrides_label_rows_and_reject_bad_specs(bench):
     rows.append({**rows[0], "label": "linear lr=0.0001", "hit_at_1_top1000": 0.5})
     lines = bench.table_lines(rows)
     assert lines[2].startswith("| linear | 1 | 0.000 |") and lines[3].startswith("| linear lr=0.0001 | 1 | 0.500 |")
+
+
+def test_lr_sweep_keeps_the_rate_with_the_lowest_held_out_perplexity(bench, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    sweep = tmp_path / "lr.json"
+    args = ["--preset", "tests/fixtures/tiny.yaml", "--lr-sweep", "linear:1e-3,0.5", "--workdir", str(tmp_path / "runs"),
+            "--out", str(tmp_path / "recovery.json"), "--sweep-out", str(sweep), "--device", "cpu"]
+    assert bench.main(args) == 0
+    rows = json.loads(sweep.read_text())
+    assert [(r["mapping"], r["lr"], r["epochs"]) for r in rows] == [("linear", 1e-3, 2), ("linear", 0.5, 2)]
+    assert all(r["val_ppl"] > 1 for r in rows)
+    best = min(rows, key=lambda r: r["val_ppl"])["lr"]
+    assert f"linear: lr {best:g} (lowest held-out perplexity)" in capsys.readouterr().out
+    assert not (tmp_path / "recovery.json").exists()  # a sweep only chooses; it writes no recovery rows
+    first = sweep.read_text()
+    assert bench.main(args) == 0 and sweep.read_text() == first  # finished rates are not run again
+
+
+def test_lr_sweep_specs_are_checked(bench):
+    assert bench.sweep_specs(["linear:1e-4,3e-4", "free:0.05"]) == {"linear": [1e-4, 3e-4], "free": [0.05]}
+    for bad in ["linear", "linear:", "linear:fast", "nope:0.1", "linear:0,1"]:
+        with pytest.raises(bench.DecoderHeadError, match="MAPPING:LR"):
+            bench.sweep_specs([bad])
