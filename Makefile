@@ -3,12 +3,14 @@ PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 DEB_PKGS := sword-text-kjv sword-text-web sword-text-sparv dict-freedict-eng-spa dict-freedict-spa-eng
+BROWSER_PKGS := chromium chromium-driver
 PRESET  ?= default
 
-.PHONY: run test install data readme seeds clean help
+.PHONY: run test install data browser example readme seeds clean help
 
 help:
-	@echo "make run    - install, then LM -> recover -> induce -> report on the Bible default (runs/latest)"
+	@echo "make run    - install, then LM -> recover -> induce -> refine -> lexicon + report on the Bible default (runs/latest)"
+	@echo "make example - the same on two plain-text files (WEB Bible English, RV1909 Spanish), no dictionary"
 	@echo "make test   - install, then run the test suite"
 	@echo "make data   - install the Debian Bible/FreeDict packages (root) or print the command"
 	@echo "make readme - rewrite the README results block from runs/latest/metrics.json"
@@ -42,12 +44,31 @@ data:
 	  echo "data: missing. Install as root: sudo apt-get update && sudo apt-get install -y $(DEB_PKGS)"; exit 1; \
 	fi
 
+# Debian's Chromium + ChromeDriver for the report's browser test (selenium drives them; nothing is downloaded).
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+	  echo "browser: chromium and chromedriver present"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PKGS); \
+	else \
+	  echo "browser: missing. Install as root: sudo apt-get update && sudo apt-get install -y $(BROWSER_PKGS)"; exit 1; \
+	fi
+
 run: install data
 	$(BIN)/decoder-head run --preset $(PRESET)
 
-# Tests run without the Bible packages too (the integration tests then skip); CI is root and installs them.
+# The worked example of README "Your own corpora": two plain-text files, no dictionary.
+EXAMPLE := runs/example-data
+example: install data
+	$(BIN)/decoder-head export-text sword:engWEB2015eb $(EXAMPLE)/en.txt
+	$(BIN)/decoder-head export-text sword:spaRV1909eb $(EXAMPLE)/es.txt
+	$(BIN)/decoder-head run --name example --lm-corpus text:$(EXAMPLE)/en.txt --corpus text:$(EXAMPLE)/es.txt \
+	  --no-dictionary --languages es en
+
+# Tests run without the Bible packages or Chromium too (those tests then skip); CI is root and installs them.
 test: install
 	-@$(MAKE) --no-print-directory data
+	-@$(MAKE) --no-print-directory browser
 	$(BIN)/python -m pytest -q
 
 # Rewrite the README's results block from the last `make run` (runs/latest/metrics.json).

@@ -8,7 +8,7 @@ Settings (shared/DATA.md): *parallel* = whole Spanish RV1909 vs whole English KJ
 matches, verse alignment never seen); *nonparallel* = Spanish NT vs English OT.
 Vectors: gensim skip-gram 300d, window 5, min_count 3, 20 epochs, cached under runs/bench/.
 *LM tables* (methods `lm-*`, parallel content): the tied embedding tables of two LMs trained
-the same way (the default preset's LM config; English KJV, Spanish RV1909), aligned by the
+the same way (the grid preset's LM config; English KJV, Spanish RV1909), aligned by the
 same methods; the English LM is the one `make run` trains (reused from --workdir when
 there). When `make run`'s metrics.json used that very LM, its decoder-head induction is
 added as a row (`decoder-head-<mapping>`), scored on the same test dictionary.
@@ -63,7 +63,7 @@ def w2v_vectors(corpus: str, bench_dir: Path, cache_dir: Path) -> Path:
 
 
 def lm_vectors(workdir: Path, bench_dir: Path) -> tuple[Path, Path, Path]:
-    """Train or reuse the default preset's LM on each Bible; export the tied tables (no specials).
+    """Train or reuse the grid preset's LM on each Bible; export the tied tables (no specials).
 
     Returns (Spanish .vec, English .vec, English LM folder).
     """
@@ -71,7 +71,7 @@ def lm_vectors(workdir: Path, bench_dir: Path) -> tuple[Path, Path, Path]:
     from decoder_head.experiment import frozen_table
     from decoder_head.train.pretrain import train_lm
 
-    lm_cfg = load_run_config("default").lm
+    lm_cfg = load_run_config("grid").lm
     paths = []
     for corpus in (SETTINGS["parallel"][0], lm_cfg.corpus):  # Spanish (source), English (target)
         cfg = dataclasses.replace(lm_cfg, corpus=corpus)

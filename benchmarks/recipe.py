@@ -10,7 +10,7 @@ free, and robust where VecMap's similarity-distribution seed breaks, see the REA
 self-learning, and is scored es->en with CSLS on the *train* dictionary (what the choice is
 made on) and on *test* (what the README reports), plain and with the final orthographic
 re-ranking (weight 0.5). Skip-gram uses one gensim worker (bit-identical reruns); vectors
-are cached under runs/vectors/, shared with the induction grid (`results.space_for`).
+are cached under runs/vectors/, shared with the induction grid (`align.spaces.space_for`).
 Rows go to benchmarks/results/recipe.json; a finished variant (same key) is not run again.
 """
 
@@ -24,21 +24,21 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from decoder_head.align.seeds import identical_seed
-from decoder_head.align.self_learning import SelfLearningConfig, self_learning
+from decoder_head.align.self_learning import SelfLearningConfig
+from decoder_head.align.spaces import space_for
+from decoder_head.config import RefineConfig
 from decoder_head.data.dictionary import read_muse
 from decoder_head.eval.bli import evaluate_bli
-from decoder_head.eval.retrieval import normalize
 from decoder_head.files import read_json, write_json
+from decoder_head.refine import refine
 from decoder_head.report.markdown import replace_block
-from decoder_head.results import space_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ("sword:spaRV1909eb", "sword:engKJV2006eb")
 RERANK = 0.5
 SG10 = {"window": 10, "workers": 1}
 PPMI = {"method": "ppmi"}  # align.ppmi defaults: 300d, window 10
-# name -> (vectors spec(s) for results.space_for: skip-gram overrides on 300d / window 5 /
+# name -> (vectors spec(s) for align.spaces.space_for: skip-gram overrides on 300d / window 5 /
 # 20 epochs, {"method": "ppmi", ...}, or a list = concatenated spaces; self-learning overrides)
 VARIANTS: dict[str, tuple[dict | list[dict], dict]] = {
     "skipgram": ({"workers": 1}, {}),
@@ -55,17 +55,20 @@ README_START, README_END = "<!-- recipe:start -->", "<!-- recipe:end -->"
 
 
 def run_variant(name: str, workdir: Path, dicts: dict[str, dict[str, set[str]]]) -> dict:
+    """One variant through the pipeline's `refine` stage, seeded by identical strings."""
     vectors, sl = VARIANTS[name]
     start, cpu = time.perf_counter(), time.process_time()
-    (sw, x), (tw, z) = (space_for(c, workdir, vectors) for c in CORPORA)
+    (sw, _), (tw, _) = (space_for(c, workdir, vectors) for c in CORPORA)  # made (or read) before the clock below
     embed_cpu = time.process_time() - cpu
-    x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
-    cfg = SelfLearningConfig(**sl)
-    r = self_learning(x, z, *identical_seed(sw, tw), cfg, progress=sys.stderr.isatty(), words=(sw, tw))
+    trg = set(tw)
+    seed = {w: w for w in sw if w in trg}  # identical strings, in source frequency order
+    cfg = RefineConfig(vectors=tuple(vectors) if isinstance(vectors, list) else (vectors,), seed_words=len(seed),
+                       self_learning=SelfLearningConfig(**sl), rerank=0.0)
+    r = refine(seed, CORPORA, workdir, cfg, progress=sys.stderr.isatty())
     row = {"variant": name, "vectors": vectors, "self_learning": sl, "iterations": r.iterations}
     for split, gold in dicts.items():
         for weight, suffix in ((0.0, ""), (RERANK, "_rerank")):
-            m = evaluate_bli(sw, r.xw, tw, r.zw, gold, method="csls", orthography=weight)
+            m = evaluate_bli(r.src_words, r.xw, r.trg_words, r.zw, gold, method="csls", orthography=weight)
             row[f"{split}_p_at_1{suffix}"] = round(m["p_at_1"], 1)
     row.update(embed_cpu_seconds=round(embed_cpu, 1), cpu_seconds=round(time.process_time() - cpu, 1),
                seconds=round(time.perf_counter() - start, 1))

@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/recovery.py --table-only --readme README.md   # README table from the JSON
     make bench-recovery-lr   (= ... --lr-sweep linear:1e-4,3e-4,1e-3,3e-3 free:0.005,0.05,0.5)
 
-The default preset's English (KJV) LM is trained once (or reused from --workdir); its
+The grid preset's English (KJV) LM is trained once (or reused from --workdir); its
 mapping is wiped and re-learned on KJV by each parametrisation with the preset's recovery
 budget (random init, 6 x 40 steps, then 2 hard-EM rounds; `free` has no rows to assign,
 so no EM). Mapping arguments are those of the induction grid (configs/induction.yaml), so
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mappings", nargs="+", default=list(MAPPINGS), choices=list(MAPPINGS))
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    ap.add_argument("--preset", default="default")
+    ap.add_argument("--preset", default="grid")
     ap.add_argument("--train", nargs="+", default=[], metavar="MAPPING:KEY=VALUE",
                     help="change a recovery training setting for one mapping, e.g. linear:lr=1e-4")
     ap.add_argument("--grid", default=str(ROOT / "configs" / "induction.yaml"), help="where mapping arguments come from")

@@ -44,7 +44,7 @@ MODELS = {  # model name -> overrides of the preset
     "transformer": ["model.kind=transformer", "train.lr=0.001", "train.warmup=0.1", "train.label_smoothing=0.1",
                     "model.dropout=0.1"],
 }
-DEFAULT_LEXICONS = {"decoder-head induce (runs/latest)": ROOT / "runs" / "latest" / "lexicon.tsv",
+DEFAULT_LEXICONS = {"decoder-head run (runs/latest)": ROOT / "runs" / "latest" / "lexicon.tsv",
                     "align unsupervised (runs/align)": ROOT / "runs" / "align" / "lexicon.tsv"}
 
 

@@ -125,7 +125,18 @@ def test_a_pipe_in_a_method_name_does_not_split_the_table_cell():
     row = {"method": "sinkhorn+sg|ppmi", "setting": "parallel", "direction": "es-en", "seed": 0, "p_at_1_nn": 1.0,
            "p_at_1_csls": 1.0, "p_at_5_csls": 1.0, "p_at_10_csls": 1.0, "coverage": 1.0, "seconds": 1.0}
     line = induction_table([row])[2]
-    assert line.startswith("| sinkhorn+sg\\|ppmi | parallel |") and line.replace("\\|", "").count("|") == 12
+    assert line.startswith("| sinkhorn+sg\\|ppmi | parallel |") and line.replace("\\|", "").count("|") == 13
+
+
+def test_noncognate_column_averages_the_rows_that_have_it():
+    base = {"method": "m", "setting": "parallel", "direction": "es-en", "p_at_1_nn": 1.0, "p_at_1_csls": 1.0,
+            "p_at_5_csls": 1.0, "p_at_10_csls": 1.0, "coverage": 1.0, "seconds": 1.0}
+    header, _, line = induction_table([{**base, "seed": 0, "p_at_1_noncognate": 10.0},
+                                       {**base, "seed": 1, "p_at_1_noncognate": 20.0}])
+    cells = [c.strip() for c in line.split("|")]
+    assert "P@1 non-cognate" in header and cells[header.split("|").index(" P@1 non-cognate ")] == "15.0 +- 7.1"
+    old = induction_table([{**base, "seed": 0}])[2]  # a row from before the column: a dash, not a crash
+    assert "| - |" in old
 
 
 def test_appending_a_row_keeps_rows_another_grid_wrote_meanwhile(tmp_path):

@@ -17,12 +17,29 @@ from .errors import DecoderHeadError
 def _config(args: argparse.Namespace) -> Any:
     from .config import load_run_config
 
-    cfg = load_run_config(args.preset, args.set)
+    cfg = load_run_config(args.preset, [*_corpus_overrides(args), *args.set])
     if getattr(args, "name", None):
         import dataclasses
 
         cfg = dataclasses.replace(cfg, name=args.name)
     return cfg
+
+
+def _corpus_overrides(args: argparse.Namespace) -> list[str]:
+    """`run`'s own-corpora options as config overrides (an explicit --set still wins)."""
+    out = []
+    if getattr(args, "lm_corpus", None):
+        out.append(f"lm.corpus={args.lm_corpus}")
+    if getattr(args, "corpus", None):
+        out.append(f"induce.corpus={args.corpus}")
+    if getattr(args, "dictionary", None):
+        out.append(f"eval.dictionary={args.dictionary}")
+    if getattr(args, "no_dictionary", False):
+        out.append("eval.dictionary=null")
+    if getattr(args, "languages", None):
+        out.append(f"languages=[{args.languages[0]}, {args.languages[1]}]")
+    out += [f"{stage}=null" for stage in ("recover", "refine") if getattr(args, f"no_{stage}", False)]
+    return out
 
 
 def _print_table(rows: list[tuple[str, str]], title: str) -> None:
@@ -81,6 +98,13 @@ def cmd_run(args: argparse.Namespace) -> None:
     cfg = _config(args)
     metrics = run(cfg, Path(args.workdir), resume=not args.no_resume)
     _print_table(summary_rows(metrics), f"decoder-head run -> {Path(args.workdir) / cfg.name}")
+
+
+def cmd_export_text(args: argparse.Namespace) -> None:
+    from .data.corpus import CorpusSpec, export_text
+
+    n = export_text(CorpusSpec.parse(args.corpus), args.out, cache_dir=args.cache_dir)
+    print(f"{args.out}: {n} lines of {args.corpus}")
 
 
 def cmd_bli(args: argparse.Namespace) -> None:
@@ -182,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="continue from the last checkpoint (the default)")
             resume.add_argument("--no-resume", dest="no_resume", action="store_true",
                                 help="start training over (a finished LM with the same config is still reused)")
+            p.set_defaults(no_resume=False)  # resuming is the default (store_false alone would default to True)
         return p
 
     add("train-lm", cmd_train_lm, "train (or reuse) the language model of the preset")
@@ -194,8 +219,23 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_ in (("recover", "wipe the mapping and re-learn it on the same corpus"),
                         ("induce", "learn language B's mapping through A's frozen body; write a lexicon")):
         add(name, lambda a, s=name: _stage(a, s), help_).add_argument("--name", help="run folder name")
-    add("run", cmd_run, "LM -> recover -> induce -> BLI -> report (what `make run` does)").add_argument(
-        "--name", help="run folder name (default: the preset's name)")
+    run = add("run", cmd_run, "LM -> recover -> induce -> refine -> lexicon, vectors, report (what `make run` does)")
+    run.add_argument("--name", help="run folder name (default: the preset's name)")
+    run.add_argument("--lm-corpus", metavar="SPEC", help="language A, the LM's text: text:PATH, wikitext:PATH, "
+                                                         "sword:MODULE[:ot|nt] (default: the preset's, KJV)")
+    run.add_argument("--corpus", metavar="SPEC", help="language B, the text to translate from (default: RV1909)")
+    dictionary = run.add_mutually_exclusive_group()
+    dictionary.add_argument("--dictionary", metavar="PATH", help="MUSE file `b_word a_word` per line: P@k blocks")
+    dictionary.add_argument("--no-dictionary", action="store_true",
+                            help="no gold pairs: report unsupervised signals only")
+    run.add_argument("--languages", nargs=2, metavar=("B", "A"), help="codes for file names, e.g. es en")
+    run.add_argument("--no-recover", action="store_true", help="skip the recovery experiment")
+    run.add_argument("--no-refine", action="store_true", help="stop at the decoder head's own lexicon")
+    x = add("export-text", cmd_export_text, "write a corpus (e.g. a SWORD Bible) as plain text, one verse per line",
+            config=False)
+    x.add_argument("corpus", help="sword:MODULE[:ot|nt], text:PATH or wikitext:PATH")
+    x.add_argument("out", help="output .txt file")
+    x.add_argument("--cache-dir", default="runs/cache", help="where SWORD Bibles are cached as TSV")
     b = add("bli", cmd_bli, "score two word2vec text files with a MUSE dictionary", config=False)
     b.add_argument("src")
     b.add_argument("trg")

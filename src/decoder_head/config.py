@@ -2,9 +2,10 @@
 
     RunConfig
       lm:       LMConfig       corpus, vocabulary, body shape, pre-training
-      recover:  RelearnConfig  same corpus, mapping wiped and re-learned
+      recover:  RelearnConfig  same corpus, mapping wiped and re-learned (null: skipped)
       induce:   RelearnConfig  other-language corpus through the frozen body
-      eval:     EvalConfig     BLI dictionary, retrieval
+      refine:   RefineConfig   the induced lexicon seeds self-learning on word vectors (null: skipped)
+      eval:     EvalConfig     BLI dictionary (null: unsupervised signals only), retrieval
 
 Configs are frozen: a run never mutates them. Presets live in decoder_head/presets/*.yaml;
 `load_run_config(name_or_path, overrides)` merges CLI `key.sub=value` overrides.
@@ -22,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from .align.self_learning import SelfLearningConfig
 from .errors import DecoderHeadError
 from .models.awd_lstm import AWDLSTMConfig
 from .train.loop import TrainConfig
@@ -83,9 +85,44 @@ class RelearnConfig:
             raise ValueError("em_rounds needs a mixture mapping (the free table has no rows to assign)")
 
 
+def _default_vectors() -> tuple[dict[str, Any], ...]:
+    return ({"method": "skipgram", "window": 10, "workers": 1}, {"method": "ppmi"})
+
+
+@dataclass(frozen=True)
+class RefineConfig:
+    """The decoder head's lexicon seeds robust self-learning on monolingual vectors of both corpora.
+
+    vectors: specs of the spaces concatenated per word (align.spaces; default skip-gram
+        window 10 | PPMI-SVD, the best recipe on the train dictionary).
+    seed_words: the seed is the decoder head's top-1 CSLS translation of B's most frequent words.
+    self_learning: the loop's settings (orthography 0.1 inside dictionary induction).
+    rerank: weight of the final orthographic re-ranking (0 = off).
+    parallel: build each corpus's vectors in a process of its own (two cores, same files).
+    """
+
+    vectors: tuple[dict[str, Any], ...] = field(default_factory=_default_vectors)
+    seed_words: int = 1000
+    self_learning: SelfLearningConfig = field(default_factory=lambda: SelfLearningConfig(orthography=0.1))
+    rerank: float = 0.5
+    parallel: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.vectors:
+            raise ValueError("refine.vectors needs at least one vector spec")
+        if self.seed_words < 1 or self.rerank < 0:
+            raise ValueError("refine.seed_words must be >= 1 and refine.rerank >= 0")
+        from .align.embed import vectors_config
+
+        for spec in self.vectors:
+            if not isinstance(spec, dict):
+                raise ValueError(f"refine.vectors entries must be mappings, got {spec!r}")
+            vectors_config(spec)  # a bad spec fails here, before any training
+
+
 @dataclass(frozen=True)
 class EvalConfig:
-    dictionary: str = "data/bli/es-en.bible.test.txt"
+    dictionary: str | None = "data/bli/es-en.bible.test.txt"  # None: no P@k, unsupervised signals only
     knn: int = 10  # CSLS neighbourhood
     rank_buckets: tuple[int, ...] = (0, 100, 1000, 4000)
     synonym_words: tuple[str, ...] = ("two", "king", "water", "said", "good", "father", "day", "land")
@@ -94,10 +131,16 @@ class EvalConfig:
 @dataclass(frozen=True)
 class RunConfig:
     name: str = "default"
+    languages: tuple[str, str] = ("es", "en")  # (B = induce corpus, A = LM corpus): file names and labels
     lm: LMConfig = field(default_factory=LMConfig)
-    recover: RelearnConfig = field(default_factory=RelearnConfig)
+    recover: RelearnConfig | None = field(default_factory=RelearnConfig)
     induce: RelearnConfig = field(default_factory=lambda: RelearnConfig(corpus="sword:spaRV1909eb"))
+    refine: RefineConfig | None = field(default_factory=RefineConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def __post_init__(self) -> None:
+        if len(self.languages) != 2 or not all(re.fullmatch(r"[A-Za-z0-9_-]+", x) for x in self.languages):
+            raise ValueError(f"languages must be two short codes like [es, en], got {self.languages!r}")
 
 
 def from_dict(cls: type, data: dict[str, Any]) -> Any:
@@ -111,11 +154,16 @@ def from_dict(cls: type, data: dict[str, Any]) -> Any:
     kwargs: dict[str, Any] = {}
     for name, value in data.items():
         ftype = fields[name].type
-        sub = _DATACLASSES.get(ftype if isinstance(ftype, str) else getattr(ftype, "__name__", ""))
-        if sub is not None:
+        ftype = ftype if isinstance(ftype, str) else getattr(ftype, "__name__", "")
+        sub = _DATACLASSES.get(ftype.removesuffix(" | None"))
+        if value is None and ftype.endswith(" | None"):
+            kwargs[name] = None  # an optional stage switched off (`refine: null`)
+        elif sub is not None:
             kwargs[name] = from_dict(sub, value)
         elif isinstance(value, list):
             kwargs[name] = tuple(value)
+        elif value is None and fields[name].default is not None and not ftype.endswith(" | None"):
+            raise DecoderHeadError(f"{cls.__name__}.{name} cannot be null")
         else:
             kwargs[name] = value
     try:
@@ -124,7 +172,8 @@ def from_dict(cls: type, data: dict[str, Any]) -> Any:
         raise DecoderHeadError(f"bad {cls.__name__} config: {exc}") from None
 
 
-_DATACLASSES = {c.__name__: c for c in (VocabConfig, LMConfig, AWDLSTMConfig, TrainConfig, RelearnConfig, EvalConfig)}
+_DATACLASSES = {c.__name__: c for c in (VocabConfig, LMConfig, AWDLSTMConfig, TrainConfig, RelearnConfig, EvalConfig,
+                                         RefineConfig, SelfLearningConfig)}
 
 
 def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:

@@ -1,10 +1,16 @@
-"""The decoder-head experiments, top to bottom:
+"""The decoder-head pipeline, top to bottom (`decoder-head run`, `make run`):
 
-    LM A (train or reuse) -> recover (A through A's frozen body) -> induce (B through it)
-                          -> evaluate (hit@k by rank, BLI P@k NN/CSLS) -> run folder
+    check inputs (corpora, dictionary, vocabulary sizes)      before anything is written
+    LM A (train or reuse)
+    -> recover  (A through A's frozen body; optional)          hit@k by frequency rank
+    -> induce   (B through A's frozen body: the decoder head)  lexicon.decoder-head.tsv
+    -> refine   (its lexicon seeds self-learning on vectors    lexicon.tsv
+                 of B and A, one process per corpus; optional)
+    -> evaluate (BLI P@k NN/CSLS, by band, non-cognate) or unsupervised signals without a dictionary
+    -> run folder: lexicons, vectors, metrics.json, report.md, report.html
 
-Each stage is a plain function returning a metrics dict; `run` chains them and writes
-`runs/<name>/` (config, metrics.json, lexicon.tsv, emb.*.vec, plots, report.md).
+Each stage is a plain function; each resumes from its checkpoint. The induction grid
+(`results.py`) and the benchmarks call the same `induce` and `refine`.
 """
 
 from __future__ import annotations
@@ -12,22 +18,48 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from .config import EvalConfig, RelearnConfig, RunConfig
+from .config import EvalConfig, RefineConfig, RelearnConfig, RunConfig
 from .data.dictionary import read_muse
 from .device import pick_device
-from .errors import DecoderHeadError
-from .eval.bli import evaluate_bli, translate, write_lexicon
+from .eval.bli import bli_scores, mutual_nn_share, translate, write_lexicon
 from .eval.recovery import recovery_hits, synonyms
 from .eval.vectors import write_word2vec
 from .files import write_json
 from .train.pretrain import TrainedLM, train_lm
 from .train.relearn import Relearned, relearn
+
+UNSUPERVISED_WORDS = 1000  # mutual-NN share over B's most frequent words
+
+
+@dataclass
+class Lexicon:
+    """A stage's result: B's words and A's words as vectors in one space, frequent words first."""
+
+    src_words: list[str]
+    src_emb: torch.Tensor  # (n_src, d)
+    trg_words: list[str]
+    trg_emb: torch.Tensor  # (n_trg, d)
+    rerank: float = 0.0  # orthographic re-ranking weight of this stage's retrieval
+
+    def translations(self, k: int = 5, knn: int = 10) -> dict[str, list[tuple[str, float]]]:
+        return translate(self.src_words, self.src_emb, self.trg_words, self.trg_emb, k=k, method="csls", knn=knn,
+                         orthography=self.rerank)
+
+    def scores(self, gold: dict[str, set[str]] | None, knn: int) -> dict[str, Any]:
+        """The BLI block (dictionary given) or its empty shape, plus the unsupervised signals."""
+        ranks = {w: i for i, w in enumerate(self.src_words)}
+        block = (bli_scores(self.src_words, self.src_emb, self.trg_words, self.trg_emb, gold, knn=knn,
+                            orthography=self.rerank, src_ranks=ranks) if gold is not None else
+                 {"coverage": None, "n_evaluated": 0, "nn": None, "csls": None, "by_rank_csls": {},
+                  "cognate": None, "non_cognate": None})
+        block["unsupervised"] = {"mutual_nn": mutual_nn_share(self.src_emb, self.trg_emb, knn, UNSUPERVISED_WORDS)}
+        return block
 
 
 def lm_metrics(lm: TrainedLM) -> dict[str, Any]:
@@ -65,28 +97,56 @@ def recover(lm: TrainedLM, cfg: RelearnConfig, ev: EvalConfig, workdir: Path, ru
             "seconds": result.seconds, "device": pick_device().type, "history": result.history}
 
 
+def held_out_loss(history: list[dict[str, Any]]) -> float:
+    """The mapping's final held-out loss through the frozen body (EM rounds that were undone skipped)."""
+    return [h for h in history if h.get("accepted", True)][-1]["val_loss"]
+
+
 def induce(lm: TrainedLM, cfg: RelearnConfig, ev: EvalConfig, workdir: Path, run_dir: Path,
-           resume: bool = True) -> dict[str, Any]:
+           resume: bool = True) -> tuple[dict[str, Any], Lexicon]:
     """Language B through A's frozen body; B's learned rows retrieve A's words (NN and CSLS)."""
-    gold = read_muse(ev.dictionary)
+    gold = read_muse(ev.dictionary) if ev.dictionary else None
     result = relearn(lm, cfg, workdir, run_dir / "checkpoints" / "induce", resume=resume,
                      desc=f"induce [{cfg.mapping}]")
     t0 = time.perf_counter()
-    s_words, s_emb = result.vocab.words, result.mapping.table().detach()[result.vocab.n_specials:]
-    t_words, t_emb = lm.vocab.words, reference_table(result, lm)[lm.vocab.n_specials:]
-    ranks = {w: i for i, w in enumerate(s_words)}
-    scores = {m: evaluate_bli(s_words, s_emb, t_words, t_emb, gold, method=m, knn=ev.knn, src_ranks=ranks)
-              for m in ("nn", "csls")}
-    write_lexicon(run_dir / "lexicon.tsv", translate(s_words, s_emb, t_words, t_emb, k=5, method="csls", knn=ev.knn))
-    write_word2vec(run_dir / "emb.es.vec", s_words, s_emb)
-    write_word2vec(run_dir / "emb.en.vec", t_words, t_emb)
-    pick = ("p_at_1", "p_at_5", "p_at_10")
-    return {"method": cfg.mapping, "corpus": cfg.corpus, "dictionary": str(ev.dictionary),
-            "coverage": scores["csls"]["coverage"], "n_evaluated": scores["csls"]["n_evaluated"],
-            "nn": {k: scores["nn"][k] for k in pick}, "csls": {k: scores["csls"][k] for k in pick},
-            "by_rank_csls": scores["csls"].get("by_rank", {}),
-            "seconds": result.seconds + time.perf_counter() - t0, "device": pick_device().type,
-            "history": result.history}
+    n = result.vocab.n_specials
+    lexicon = Lexicon(result.vocab.words, result.mapping.table().detach()[n:],
+                      lm.vocab.words, reference_table(result, lm)[lm.vocab.n_specials:])
+    block = lexicon.scores(gold, ev.knn)
+    loss = held_out_loss(result.history)
+    block["unsupervised"].update(val_loss=loss, val_ppl=float(torch.tensor(loss).exp()))
+    return ({"method": cfg.mapping, "corpus": cfg.corpus, "dictionary": ev.dictionary, **block,
+             "seconds": result.seconds + time.perf_counter() - t0, "device": pick_device().type,
+             "history": result.history}, lexicon)
+
+
+def refine_stage(induced: Lexicon, corpora: tuple[str, str], cfg: RefineConfig, ev: EvalConfig, workdir: Path,
+                 run_dir: Path, resume: bool = True) -> tuple[dict[str, Any], Lexicon]:
+    """The decoder head's lexicon (top-1 CSLS, B's words in frequency order) seeds self-learning."""
+    from .refine import refine
+
+    t0 = time.perf_counter()
+    seed = {w: cands[0][0] for w, cands in induced.translations(k=1, knn=ev.knn).items()}
+    r = refine(seed, corpora, workdir, cfg, run_dir / "checkpoints" / "refine", resume)
+    lexicon = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=cfg.rerank)
+    block = lexicon.scores(read_muse(ev.dictionary) if ev.dictionary else None, ev.knn)
+    block["unsupervised"].update(objective=r.objective, agreement_with_decoder_head=agreement(seed, lexicon, ev.knn))
+    return ({"method": "self-learning", "corpus": corpora[0], "dictionary": ev.dictionary, **block,
+             "seed_pairs": r.seed_pairs, "iterations": r.iterations, "vectors": [dict(v) for v in cfg.vectors],
+             "seconds": time.perf_counter() - t0, "device": "cpu"}, lexicon)
+
+
+def agreement(seed: dict[str, str], refined: Lexicon, knn: int) -> float:
+    """Share of the decoder head's top-1 translations that refinement keeps (words in both)."""
+    from .eval.retrieval import topk
+
+    both = [w for w in refined.src_words[:UNSUPERVISED_WORDS] if w in seed]
+    if not both:
+        return 0.0
+    index = {w: i for i, w in enumerate(refined.src_words)}
+    rows = torch.tensor([index[w] for w in both])
+    _, best = topk(refined.src_emb.float(), refined.trg_emb.float(), k=1, method="csls", knn=knn, rows=rows)
+    return sum(refined.trg_words[j] == seed[w] for w, j in zip(both, best[:, 0].tolist())) / len(both)
 
 
 def point_latest(run_dir: Path) -> None:
@@ -99,22 +159,75 @@ def point_latest(run_dir: Path) -> None:
     os.replace(tmp, link)
 
 
+OUTPUTS = ("metrics.json", "report.md", "report.html", "lexicon.tsv", "lexicon.decoder-head.tsv",
+           "hits_by_rank.png", "training_curves.png", "bli_by_band.png")
+
+
+def clear_outputs(run_dir: Path) -> None:
+    """Drop a previous run's results (checkpoints stay, for resuming): a run cut short leaves
+    no metrics.json, so nothing trusts a half-finished folder."""
+    for name in OUTPUTS:
+        (run_dir / name).unlink(missing_ok=True)
+    for old in run_dir.glob("emb.*.vec"):
+        old.unlink()
+
+
+def write_outputs(run_dir: Path, cfg: RunConfig, metrics: dict[str, Any], stages: dict[str, Lexicon]
+                  ) -> dict[str, list[tuple[str, float]]]:
+    """Lexicons and vectors of each stage; the best stage's without a suffix. Returns its lexicon."""
+    src, trg = cfg.languages
+    best = "refine" if "refine" in stages else "induce"
+    lexicons = {}
+    for stage, lex in stages.items():
+        suffix = ".decoder-head" if stage == "induce" else ""
+        lexicons[stage] = lex.translations(5, cfg.eval.knn)
+        write_lexicon(run_dir / f"lexicon{suffix}.tsv", lexicons[stage])
+        write_word2vec(run_dir / f"emb{suffix}.{src}.vec", lex.src_words, lex.src_emb)
+        write_word2vec(run_dir / f"emb{suffix}.{trg}.vec", lex.trg_words, lex.trg_emb)
+    if best == "induce":  # no refinement: the decoder head's files are the run's best
+        for name in ("lexicon{}.tsv", f"emb{{}}.{src}.vec", f"emb{{}}.{trg}.vec"):
+            (run_dir / name.format("")).write_bytes((run_dir / name.format(".decoder-head")).read_bytes())
+    metrics["best"] = best
+    return lexicons[best]
+
+
 def run(cfg: RunConfig, workdir: Path, resume: bool = True) -> dict[str, Any]:
     """Everything `make run` does; returns the metrics written to runs/<name>/metrics.json."""
+    from .preflight import check_inputs
     from .report import write_report
 
-    if not Path(cfg.eval.dictionary).is_file():
-        raise DecoderHeadError(f"BLI dictionary not found: {cfg.eval.dictionary} (set eval.dictionary=PATH)")
+    check_inputs(cfg, workdir)  # bad input ends here, before the run folder is touched
     run_dir = workdir / cfg.name
     run_dir.mkdir(parents=True, exist_ok=True)
+    clear_outputs(run_dir)
     write_json(run_dir / "config.json", asdict(cfg))
+    corpora = (cfg.induce.corpus, cfg.lm.corpus)
     t0 = time.perf_counter()
+    stage_seconds: dict[str, float] = {}
+    lap = time.perf_counter()
     lm = train_lm(cfg.lm, workdir, resume=resume)
-    metrics: dict[str, Any] = {"name": cfg.name, "lm": lm_metrics(lm)}
-    metrics["recover"] = recover(lm, cfg.recover, cfg.eval, workdir, run_dir, resume)
-    metrics["induce"] = induce(lm, cfg.induce, cfg.eval, workdir, run_dir, resume)
+    stage_seconds["lm"] = time.perf_counter() - lap
+    metrics: dict[str, Any] = {"name": cfg.name, "languages": list(cfg.languages), "lm": lm_metrics(lm)}
+    lap = time.perf_counter()
+    metrics["recover"] = recover(lm, cfg.recover, cfg.eval, workdir, run_dir, resume) if cfg.recover else None
+    stage_seconds["recover"] = time.perf_counter() - lap
+    lap = time.perf_counter()
+    metrics["induce"], induced = induce(lm, cfg.induce, cfg.eval, workdir, run_dir, resume)
+    stage_seconds["induce"] = time.perf_counter() - lap
+    stages = {"induce": induced}
+    metrics["refine"] = None
+    if cfg.refine is not None:
+        lap = time.perf_counter()
+        metrics["refine"], stages["refine"] = refine_stage(induced, corpora, cfg.refine, cfg.eval, workdir,
+                                                           run_dir, resume)
+        stage_seconds["refine"] = time.perf_counter() - lap
+    lap = time.perf_counter()
+    metrics["stage_seconds"] = {k: round(v, 1) for k, v in stage_seconds.items()}
+    metrics["wall_seconds"] = time.perf_counter() - t0  # the report shows the time up to here
+    lexicon = write_outputs(run_dir, cfg, metrics, stages)
+    write_report(run_dir, cfg, metrics, lexicon)
+    metrics["stage_seconds"]["outputs"] = round(time.perf_counter() - lap, 1)
     metrics["wall_seconds"] = time.perf_counter() - t0
-    write_json(run_dir / "metrics.json", metrics)
-    write_report(run_dir, cfg, metrics)
+    write_json(run_dir / "metrics.json", metrics)  # last: its presence marks a finished run
     point_latest(run_dir)
     return metrics

@@ -24,14 +24,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import torch
 
-from .config import EvalConfig, RelearnConfig, RunConfig, load_run_config, read_yaml_tree
+from .config import EvalConfig, RefineConfig, RelearnConfig, RunConfig, load_run_config, read_yaml_tree
 from .data.dictionary import read_muse, write_muse
 from .device import pick_device
 from .errors import DecoderHeadError
-from .eval.bli import evaluate_bli, read_lexicon
-from .experiment import induce
+from .experiment import induce, refine_stage
 from .files import read_json, write_json
 from .train.pretrain import TrainedLM, train_lm
 
@@ -51,8 +49,9 @@ class MethodSpec:
     """One row label of the grid: a parametrisation and how it is trained and refined.
 
     refine: after induction, the lexicon (top-1 CSLS of B's frequent words) seeds robust
-    self-learning (align.self_learning) on skip-gram vectors of both corpora; the row is
-    then scored on the mapped vector spaces (larger vocabularies, so larger coverage).
+    self-learning on monolingual vectors of both corpora: the pipeline's `refine` stage
+    (`refine_config`); the row is then scored on the mapped vector spaces (larger
+    vocabularies, so larger coverage).
     """
 
     name: str
@@ -77,7 +76,7 @@ class MethodSpec:
 class ResultsConfig:
     """What `decoder-head results` runs; LM and training settings come from `preset`."""
 
-    preset: str = "default"
+    preset: str = "grid"  # presets/grid.yaml: the LM and training settings every row was measured with
     methods: tuple[MethodSpec, ...] = ()
     settings: tuple[str, ...] = ("parallel", "nonparallel")
     directions: tuple[str, ...] = ("es-en", "en-es")
@@ -154,69 +153,23 @@ def row_key(method: MethodSpec, rcfg: RelearnConfig, lm: TrainedLM, setting: str
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
-def vectors_for(corpus: str, workdir: Path, spec: dict[str, Any]) -> tuple[list[str], torch.Tensor]:
-    """Monolingual vectors of a corpus, cached under workdir/vectors/.
+def refine_config(method: MethodSpec, vectors: dict[str, Any] | tuple[dict[str, Any], ...]) -> RefineConfig:
+    """A refine row's settings as the pipeline's RefineConfig (the same `refine` stage runs it)."""
+    from .align.self_learning import SelfLearningConfig
 
-    spec: {"method": "skipgram" (default: 300d, window 5, 20 epochs, as the alignment
-    benchmark) | "ppmi" (align.ppmi defaults), **overrides}.
-    """
-    from .align.embed import embed_corpus, vectors_config
-    from .align.word2vec import Word2VecConfig
-    from .eval.vectors import read_word2vec
-
-    spec = dict(spec)
-    if spec.get("method", "skipgram") == "skipgram":
-        spec = {"dim": 300, "window": 5, "min_count": 3, "epochs": 20, "seed": 0, **spec}
-    cfg = vectors_config(spec)
-    # Skip-gram files keep the tag they always had (hash of the config alone), so caches stay valid.
-    blob = asdict(cfg) if isinstance(cfg, Word2VecConfig) else {"method": spec["method"], **asdict(cfg)}
-    tag = hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:8]
-    path = workdir / "vectors" / f"{corpus.replace(':', '_')}.{tag}.vec"
-    if not path.is_file():
-        embed_corpus(corpus, path, cfg, cache_dir=str(workdir / "cache"))
-    words, vecs, _ = read_word2vec(path)
-    return words, vecs
+    specs = (dict(vectors),) if isinstance(vectors, dict) else tuple(dict(v) for v in vectors)
+    return RefineConfig(vectors=specs, seed_words=method.seed_words,
+                        self_learning=SelfLearningConfig(**method.self_learning), rerank=method.orthography)
 
 
-def space_for(corpus: str, workdir: Path, vectors: dict[str, Any] | tuple[dict[str, Any], ...]
-              ) -> tuple[list[str], torch.Tensor]:
-    """One spec -> its vectors; several -> their per-word concatenation (align.embed)."""
-    if isinstance(vectors, dict):
-        return vectors_for(corpus, workdir, vectors)
-    from .align.embed import concatenate_spaces
-
-    return concatenate_spaces([vectors_for(corpus, workdir, spec) for spec in vectors])
-
-
-def refine_with_self_learning(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path,
-                              gold: dict[str, set[str]], knn: int, method: MethodSpec,
-                              vectors: dict[str, Any] | tuple[dict[str, Any], ...]) -> dict[str, Any]:
-    """Seed self-learning on monolingual vectors with the induced lexicon; BLI on the mapped spaces."""
-    from .align.self_learning import SelfLearningConfig, self_learning
-    from .eval.retrieval import normalize
-
-    sw, x = space_for(corpora[0], workdir, vectors)
-    tw, z = space_for(corpora[1], workdir, vectors)
-    s_index, t_index = {w: i for i, w in enumerate(sw)}, {w: i for i, w in enumerate(tw)}
-    pairs = [(s_index[s], t_index[t]) for s, t in lexicon.items() if s in s_index and t in t_index]
-    if not pairs:
-        raise DecoderHeadError("refine: no induced pair has both words in the vector vocabularies")
-    src_idx, trg_idx = (torch.tensor(col) for col in zip(*pairs))
-    x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
-    r = self_learning(x, z, src_idx, trg_idx, SelfLearningConfig(**method.self_learning), progress=True,
-                      words=(sw, tw))
-    scores = {m: evaluate_bli(sw, r.xw, tw, r.zw, gold, method=m, knn=knn, orthography=method.orthography)
-              for m in ("nn", "csls")}
-    return {"seed_pairs": len(pairs), "iterations": r.iterations, "scores": scores}
-
-
-def _row(method: MethodSpec, setting: str, direction: str, seed: int, scores: dict[str, dict[str, Any]],
+def _row(method: MethodSpec, setting: str, direction: str, seed: int, scores: dict[str, Any],
          seconds: float, cpu_seconds: float, key: str) -> dict[str, Any]:
     nn, csls = scores["nn"], scores["csls"]
     return {"method": method.name, "setting": setting, "direction": direction, "seed": seed,
             "p_at_1_nn": nn["p_at_1"], "p_at_1_csls": csls["p_at_1"], "p_at_5_csls": csls["p_at_5"],
-            "p_at_10_csls": csls["p_at_10"], "coverage": csls["coverage"],
-            "n_evaluated": csls["n_evaluated"], "seconds": round(seconds, 1),
+            "p_at_10_csls": csls["p_at_10"], "coverage": scores["coverage"],
+            "p_at_1_noncognate": scores["non_cognate"]["p_at_1"], "n_noncognate": scores["non_cognate"]["n"],
+            "n_evaluated": scores["n_evaluated"], "seconds": round(seconds, 1),
             "cpu_seconds": round(cpu_seconds, 1), "device": pick_device().type, "mapping": method.mapping,
             "key": key}
 
@@ -229,7 +182,6 @@ class Cell:
     direction: str
     lm: TrainedLM
     ev: EvalConfig
-    gold: dict[str, set[str]]
     corpora: tuple[str, str]  # (text corpus B, LM corpus A)
 
 
@@ -245,13 +197,11 @@ def run_row(cfg: ResultsConfig, base: RunConfig, cell: Cell, method: MethodSpec,
                                vectors=None)
     induce_key = row_key(bare, rcfg, cell.lm, cell.setting, cell.direction, {})
     run_dir = workdir / "results" / f"{cell.setting}.{cell.direction}.{method.mapping}.s{seed}.{induce_key}"
-    res = induce(cell.lm, rcfg, cell.ev, workdir, run_dir, resume)
+    scores, induced = induce(cell.lm, rcfg, cell.ev, workdir, run_dir, resume)
     induce_cpu = time.process_time() - c0  # ~0 when a finished induction was resumed
-    scores = {m: {**res[m], "coverage": res["coverage"], "n_evaluated": res["n_evaluated"]} for m in ("nn", "csls")}
     if method.refine:
-        lexicon = dict(list(read_lexicon(run_dir / "lexicon.tsv").items())[: method.seed_words])
-        scores = refine_with_self_learning(lexicon, cell.corpora, workdir, cell.gold, cell.ev.knn, method,
-                                           vectors_of(cfg, method))["scores"]
+        scores, _ = refine_stage(induced, cell.corpora, refine_config(method, vectors_of(cfg, method)), cell.ev,
+                                 workdir, run_dir, resume)
     row = _row(method, cell.setting, cell.direction, seed, scores, time.perf_counter() - t0,
                time.process_time() - c0, key)
     return {**row, "induce_cpu_seconds": round(induce_cpu, 1)}
@@ -275,7 +225,7 @@ def run_results(cfg: ResultsConfig, workdir: Path, resume: bool = True) -> list[
                     gold_path = dictionary_for(direction, cfg.dictionary, workdir / "results")
                     cells[(setting, direction)] = Cell(setting, direction, lm,
                                                        dataclasses.replace(base.eval, dictionary=gold_path),
-                                                       read_muse(gold_path), (text_corpus, lm_corpus))
+                                                       (text_corpus, lm_corpus))
                 cell = cells[(setting, direction)]
                 for method in cfg.methods:
                     rcfg = relearn_config(base, cfg, method, cell.corpora[0], seed)

@@ -27,8 +27,9 @@ def run_cli(*args):
 def test_run_end_to_end_writes_the_run_folder(tiny, capsys):
     assert run_cli("run", "--preset", "tests/fixtures/tiny.yaml", "--workdir", "runs") == 0
     run_dir = tiny / "runs" / "tiny"
-    for name in ("config.json", "metrics.json", "lexicon.tsv", "emb.es.vec", "emb.en.vec",
-                 "report.md", "hits_by_rank.png", "training_curves.png"):
+    for name in ("config.json", "metrics.json", "lexicon.tsv", "lexicon.decoder-head.tsv", "emb.es.vec",
+                 "emb.en.vec", "emb.decoder-head.es.vec", "emb.decoder-head.en.vec", "report.md", "report.html",
+                 "hits_by_rank.png", "training_curves.png", "bli_by_band.png"):
         assert (run_dir / name).is_file(), name
     assert (tiny / "runs" / "latest").resolve() == run_dir.resolve()
     m = json.loads((run_dir / "metrics.json").read_text())
@@ -38,8 +39,10 @@ def test_run_end_to_end_writes_the_run_folder(tiny, capsys):
     assert set(m["induce"]["csls"]) == {"p_at_1", "p_at_5", "p_at_10"}
     assert 0.0 <= m["recover"]["hit_at_1_top1000"] <= m["recover"]["hit_at_10_top1000"] <= 1.0
     assert 0 < m["induce"]["coverage"] <= 1.0
+    header = (run_dir / "emb.decoder-head.es.vec").read_text().splitlines()[0].split()
+    assert int(header[1]) == 16  # the decoder head's rows live in the LM's 16-d input space
     header = (run_dir / "emb.es.vec").read_text().splitlines()[0].split()
-    assert int(header[1]) == 16
+    assert int(header[1]) == 32  # the refined space: 16-d skip-gram | 16-d PPMI per word
     # the second run reuses the trained LM instead of training again
     assert run_cli("run", "--preset", "tests/fixtures/tiny.yaml", "--workdir", "runs", "--no-resume") == 0
     again = json.loads((run_dir / "metrics.json").read_text())

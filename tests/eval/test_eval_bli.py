@@ -30,7 +30,7 @@ def test_shuffled_targets() -> None:
     gold = {s: {t} for s, t in zip(SRC, TRG)}
     res = evaluate_bli(SRC, src, TRG, trg, gold, ks=(1, 4), method="nn")
     assert res["p_at_1"] == 50.0 and res["p_at_4"] == 100.0
-    assert set(res) == {"p_at_1", "p_at_4", "coverage", "n_evaluated", "n_dictionary"}
+    assert set(res) == {"p_at_1", "p_at_4", "coverage", "n_evaluated", "n_dictionary", "cognate", "non_cognate"}
 
 
 def test_any_gold_translation_counts() -> None:
@@ -94,3 +94,37 @@ def test_translate_and_write_lexicon(tmp_path: Path) -> None:
     assert lines[1] == "a\t1\tA\t1.000000"
     assert len(lines) == 1 + 4 * 2
     assert [p.name for p in tmp_path.iterdir()] == ["lex.tsv"]
+
+
+def test_cognate_split_counts_spelling_alike_words_apart() -> None:
+    # nación~nation and templo~temple spell alike (similarity >= 0.7); perro/dog and agua/water
+    # do not (nor does profeta/prophet: 0.57). Rows: nation and dog right, temple and water swapped.
+    src_words = ["nación", "templo", "perro", "agua"]
+    trg_words = ["nation", "temple", "dog", "water"]
+    gold = {s: {t} for s, t in zip(src_words, trg_words)}
+    trg = torch.eye(4)[[0, 3, 2, 1]]  # templo -> row of water, agua -> row of temple
+    res = evaluate_bli(src_words, torch.eye(4), trg_words, trg, gold, method="nn")
+    assert res["p_at_1"] == 50.0
+    assert res["cognate"]["n"] == 2 and res["cognate"]["p_at_1"] == 50.0  # nación right, templo wrong
+    assert res["non_cognate"]["n"] == 2 and res["non_cognate"]["p_at_1"] == 50.0  # perro right, agua wrong
+
+
+def test_is_cognate_uses_every_translation_and_strips_accents() -> None:
+    from decoder_head.eval.bli import is_cognate
+
+    assert is_cognate("faraón", ["pharaoh", "farao"])  # the accent-stripped second one matches
+    assert not is_cognate("perro", ["dog", "hound"])
+    assert not is_cognate("perro", [])
+
+
+def test_mutual_nn_share() -> None:
+    from decoder_head.eval.bli import mutual_nn_share
+
+    emb = torch.eye(6)
+    assert mutual_nn_share(emb, emb.clone(), knn=2) == 1.0
+    # two source words on one target: only one of them gets it back
+    src = torch.eye(6)
+    src[1] = src[0] + 0.01 * torch.eye(6)[1]
+    share = mutual_nn_share(src, torch.eye(6), knn=2)
+    assert share == pytest.approx(5 / 6)
+    assert mutual_nn_share(src, torch.eye(6), knn=2, n=1) == 1.0

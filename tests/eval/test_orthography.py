@@ -58,3 +58,22 @@ def test_pair_scores_equal_the_dense_profile_cosines_times_the_weight():
     assert np.allclose(got.numpy(), want, atol=1e-6)
     back = prof.swapped().pair_scores(torch.tensor([[1], [0], [3], [2], [1]]))
     assert tuple(back.shape) == (5, 1) and back[0, 0] == pytest.approx(0.3 * dense[1, 0], abs=1e-6)
+
+
+def test_the_precomputed_table_gives_the_same_pair_scores_both_ways():
+    import torch
+
+    from decoder_head.eval.orthography import CharacterProfiles
+
+    src = ["profeta", "templo", "nación", "agua", "dios", "rey", "casa"]
+    trg = ["prophet", "temple", "nation", "water", "god", "king", "house", "the"]
+    plain = CharacterProfiles.of(src, trg, 0.1)
+    cached = plain.with_table(5, 6)  # covers the first rows only, like a vocabulary cut-off
+    gen = torch.Generator().manual_seed(0)
+    fwd = torch.randint(0, 6, (5, 3), generator=gen)
+    bwd = torch.randint(0, 5, (6, 3), generator=gen)
+    assert cached.table is not None and cached.table.shape == (5, 6)
+    assert torch.equal(plain.pair_scores(fwd), cached.pair_scores(fwd))
+    assert torch.equal(plain.swapped().pair_scores(bwd), cached.swapped().pair_scores(bwd))
+    beyond = torch.randint(0, 8, (7, 3), generator=gen)  # rows/candidates past the table: computed
+    assert torch.equal(plain.pair_scores(beyond), cached.pair_scores(beyond))

@@ -18,7 +18,7 @@ from decoder_head.mapping import (
 from decoder_head.mapping.autoshuffle import l1_l2_penalty
 from decoder_head.models import AWDLSTM, AWDLSTMConfig, LanguageModel
 from decoder_head.train.batches import batchify
-from decoder_head.train.refine import em_round
+from decoder_head.train.em import em_round
 
 MIXTURES = sorted(name for name, cls in REGISTRY.items() if issubclass(cls, MixtureMapping))
 SUPPORTS = [None, 4, 6]  # dense, sparse top-4, sparse with every column (k = V_t)

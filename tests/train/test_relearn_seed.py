@@ -1,6 +1,5 @@
 """Identical-string anchors puts shared words on each other's frozen rows from the start."""
 
-import torch
 
 from decoder_head.config import RelearnConfig
 from decoder_head.data.vocab import Vocab

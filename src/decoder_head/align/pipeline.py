@@ -20,7 +20,7 @@ import torch
 
 from ..data.dictionary import read_muse
 from ..errors import DecoderHeadError
-from ..eval.bli import evaluate_bli, translate, write_lexicon
+from ..eval.bli import bli_scores, translate, write_lexicon
 from ..eval.retrieval import normalize
 from ..eval.vectors import read_word2vec, write_word2vec
 from ..files import write_json
@@ -131,15 +131,9 @@ def bli_block(
     method: str, dictionary: str, sw: list[str], xw: torch.Tensor, tw: list[str], zw: torch.Tensor,
     gold: Pairs, seconds: float,
 ) -> dict:
-    """The `induce`-style metrics block: method, dictionary, coverage, nn/csls P@1/5/10, seconds."""
-    out: dict = {"method": method, "dictionary": dictionary}
-    for retrieval in ("nn", "csls"):
-        r = evaluate_bli(sw, xw, tw, zw, gold, method=retrieval)
-        out["coverage"] = r["coverage"]
-        out["n_evaluated"] = r["n_evaluated"]
-        out[retrieval] = {k: r[k] for k in ("p_at_1", "p_at_5", "p_at_10")}
-    out["seconds"] = round(seconds, 2)
-    return out
+    """The `induce`-style metrics block: method, dictionary, coverage, nn/csls P@1/5/10, the
+    cognate / non-cognate split, seconds."""
+    return {"method": method, "dictionary": dictionary, **bli_scores(sw, xw, tw, zw, gold), "seconds": round(seconds, 2)}
 
 
 def run_align(

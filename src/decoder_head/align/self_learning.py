@@ -156,7 +156,8 @@ def self_learning(
     if cfg.orthography:
         if words is None or (len(words[0]), len(words[1])) != (x.shape[0], z.shape[0]):
             raise DecoderHeadError("self-learning with orthography needs the words of both spaces, one per row")
-        profiles = CharacterProfiles.of(words[0], words[1], cfg.orthography)
+        profiles = CharacterProfiles.of(words[0], words[1], cfg.orthography).with_table(cfg.vocab_cutoff,
+                                                                                          cfg.vocab_cutoff)
     x, z = x.float(), z.float()
     gen = torch.Generator().manual_seed(cfg.seed)
     keep_prob = cfg.keep_prob

@@ -93,6 +93,19 @@ def _raw_texts(spec: CorpusSpec, sword_dir: str, cache_dir: str | None) -> list[
     return read_plain_text(spec.name)
 
 
+def export_text(spec: CorpusSpec, out: str | Path, sword_dir: str = "/usr/share/sword",
+                cache_dir: str | None = None) -> int:
+    """A corpus as plain UTF-8 text, one verse/sentence per line (empty ones dropped), atomically:
+    what a user's own corpus looks like, for worked examples and other tools. Returns lines."""
+    from ..files import write_text
+
+    lines = [" ".join(t.split()) for t in _raw_texts(spec, sword_dir, cache_dir) if t.strip()]
+    if not lines:
+        raise DecoderHeadError(f"corpus {spec} has no text to export")
+    write_text(out, "\n".join(lines) + "\n")
+    return len(lines)
+
+
 def load_sentences(
     spec: CorpusSpec,
     tokenizer: Tokenizer,

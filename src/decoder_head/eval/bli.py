@@ -18,7 +18,7 @@ import torch
 
 from ..errors import DecoderHeadError
 from ..files import atomic_path
-from .orthography import rerank
+from .orthography import COGNATE_SIMILARITY, rerank, string_similarity
 from .retrieval import topk
 
 RERANK_POOL = 50  # candidates per word re-sorted when an orthography weight is given
@@ -66,9 +66,14 @@ def evaluate_bli(
     """P@k (percent) over evaluable dictionary words, coverage, and optionally P@k by source rank.
 
     `orthography` > 0 re-ranks the top candidates by string similarity (eval/orthography.py).
-    Returns {"p_at_1", "p_at_5", ..., "coverage", "n_evaluated", "n_dictionary"} plus
-    "by_rank" ({"0-1000": {"p_at_1", ..., "n"}, ...}) when `src_ranks` is given; a bucket
-    with no word has n=0 and p_at_k None. Words absent from `src_ranks` are in no bucket.
+    Returns {"p_at_1", "p_at_5", ..., "coverage", "n_evaluated", "n_dictionary", "cognate",
+    "non_cognate"} plus "by_rank" ({"0-1000": {"p_at_1", ..., "n"}, ...}) when `src_ranks` is
+    given; a bucket with no word has n=0 and p_at_k None. Words absent from `src_ranks` are in
+    no bucket. "cognate" / "non_cognate" ({"p_at_1", ..., "n"}) split the evaluated words by
+    spelling: a word is a cognate when it spells alike (`orthography.COGNATE_SIMILARITY`) at
+    least one of its gold translations in the target vocabulary; orthographic evidence can
+    solve those, so P@1 on the rest shows what was learned beyond spelling (Kementchedjhieva
+    et al. 2019, "Lost in Evaluation").
     """
     src_emb, trg_emb = torch.as_tensor(src_emb), torch.as_tensor(trg_emb)
     ks = sorted({int(k) for k in ks})
@@ -121,6 +126,10 @@ def evaluate_bli(
     result["coverage"] = len(queries) / n_dictionary
     result["n_evaluated"] = len(queries)
     result["n_dictionary"] = n_dictionary
+    cognate = torch.tensor([is_cognate(w, [trg_words[j] for j in rows]) for w, rows in zip(queries, gold_rows)],
+                           dtype=torch.bool)
+    result["cognate"] = {**precision(cognate), "n": int(cognate.sum())}
+    result["non_cognate"] = {**precision(~cognate), "n": int((~cognate).sum())}
 
     if src_ranks is not None:
         ranks = [src_ranks.get(w) for w in queries]
@@ -133,6 +142,47 @@ def evaluate_bli(
             by_rank[_bucket_label(lo, hi)] = {**precision(mask), "n": int(mask.sum())}
         result["by_rank"] = by_rank
     return result
+
+
+def is_cognate(word: str, translations: Sequence[str]) -> bool:
+    """True when `word` spells alike at least one translation (accent-stripped normalised
+    Levenshtein similarity >= COGNATE_SIMILARITY): profeta/prophet, templo/temple."""
+    return bool(translations) and float(string_similarity([word], list(translations)).max()) >= COGNATE_SIMILARITY
+
+
+def bli_scores(
+    src_words: list[str],
+    src_emb: torch.Tensor,
+    trg_words: list[str],
+    trg_emb: torch.Tensor,
+    gold: dict[str, set[str]],
+    knn: int = 10,
+    orthography: float = 0.0,
+    src_ranks: dict[str, int] | None = None,
+) -> dict:
+    """The BLI block every stage reports: coverage, P@1/5/10 by NN and CSLS, P@k by source
+    frequency band (CSLS) and P@1 on cognate / non-cognate words (CSLS), with their counts."""
+    scores = {m: evaluate_bli(src_words, src_emb, trg_words, trg_emb, gold, method=m, knn=knn,
+                              src_ranks=src_ranks if m == "csls" else None, orthography=orthography)
+              for m in ("nn", "csls")}
+    csls = scores["csls"]
+    pick = ("p_at_1", "p_at_5", "p_at_10")
+    return {"coverage": csls["coverage"], "n_evaluated": csls["n_evaluated"],
+            "nn": {k: scores["nn"][k] for k in pick}, "csls": {k: csls[k] for k in pick},
+            "by_rank_csls": csls.get("by_rank", {}),
+            "cognate": csls["cognate"], "non_cognate": csls["non_cognate"]}
+
+
+def mutual_nn_share(src_emb: torch.Tensor, trg_emb: torch.Tensor, knn: int = 10, n: int | None = None) -> float:
+    """Share of the first `n` source rows (the most frequent words) whose CSLS translation
+    translates back to them: an unsupervised signal of how consistent a lexicon is."""
+    src_emb, trg_emb = torch.as_tensor(src_emb).float(), torch.as_tensor(trg_emb).float()
+    n = src_emb.shape[0] if n is None else min(n, src_emb.shape[0])
+    if n == 0 or trg_emb.shape[0] == 0:
+        return 0.0
+    _, fwd = topk(src_emb, trg_emb, k=1, method="csls", knn=knn, rows=torch.arange(n))  # (n, 1)
+    _, back = topk(trg_emb, src_emb, k=1, method="csls", knn=knn, rows=fwd[:, 0])  # (n, 1)
+    return float((back[:, 0] == torch.arange(n)).float().mean())
 
 
 def translate(

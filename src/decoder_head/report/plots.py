@@ -40,13 +40,13 @@ def plot_training_curves(metrics: dict[str, Any], path: Path) -> None:
     """Validation loss per epoch for each stage, and recovery hit@1 (top-1000) per epoch."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
     for stage in ("lm", "recover", "induce"):
-        hist = metrics.get(stage, {}).get("history", [])
+        hist = (metrics.get(stage) or {}).get("history", [])
         if hist:
             left.plot([h["steps"] for h in hist], [h["val_loss"] for h in hist], marker="o", label=stage)
     left.set_xlabel("steps (an EM round counts its forward windows)")
     left.set_ylabel("validation loss (nats/token)")
     left.legend()
-    hist = metrics.get("recover", {}).get("history", [])
+    hist = (metrics.get("recover") or {}).get("history", [])
     right.plot([h["steps"] for h in hist], [h.get("hit_at_1_top1000", 0.0) for h in hist], marker="o")
     right.set_xlabel("steps (an EM round counts its forward windows)")
     right.set_ylabel("recovery hit@1, top-1000")
@@ -75,4 +75,33 @@ def plot_recovery_methods(rows: list[dict[str, Any]], path: Path) -> None:
     ax.set_ylim(-0.02, 1.02)
     ax.set_title("Recovery: re-learned mapping vs. the wiped one, by parametrisation")
     ax.legend(fontsize=8)
+    _save(fig, path)
+
+
+def plot_bli_by_band(blocks: dict[str, dict], path: Path) -> None:
+    """P@1 (solid) and P@10 (light, hatched) per frequency band, one bar pair per label; empty bands left blank."""
+    labels = list(blocks)
+    bands = list(dict.fromkeys(b for by_band in blocks.values() for b in by_band))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.5 + len(bands) * (0.6 + 0.5 * len(labels))), 3.8))
+    width = 0.8 / max(1, len(labels))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, label in enumerate(labels):
+        xs = [x - 0.4 + (i + 0.5) * width for x in range(len(bands))]
+        color = colors[i % len(colors)]
+        for key, style in (("p_at_10", {"alpha": 0.3, "hatch": "//", "edgecolor": color, "linewidth": 0}),
+                           ("p_at_1", {"alpha": 1.0})):
+            vals = [blocks[label].get(b, {}).get(key) for b in bands]
+            ax.bar(xs, [float("nan") if v is None else v for v in vals], width * 0.9, color=color,
+                   label=f"{label} P@{key[5:]}", **style)
+    ns = [max((blocks[lab].get(b, {}).get("n") or 0) for lab in labels) for b in bands]
+    for x, b in enumerate(bands):
+        if all(blocks[lab].get(b, {}).get("p_at_1") is None for lab in labels):
+            ax.text(x, 2, "no words", ha="center", va="bottom", color="grey", fontsize=9)
+    ax.set_xticks(range(len(bands)), [f"{b}\n(n={n})" for b, n in zip(bands, ns)])
+    ax.set_xlabel("frequency rank of the source word")
+    ax.set_ylabel("precision (%)")
+    ax.set_xlim(-0.5, len(bands) - 0.5)
+    ax.set_ylim(0, 100)
+    ax.set_title("Induction by frequency band: P@1 (solid), P@10 (light)")
+    ax.legend(fontsize=8, ncol=max(1, len(labels)), loc="upper right")
     _save(fig, path)

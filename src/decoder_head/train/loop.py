@@ -169,6 +169,7 @@ def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cf
     all_windows = list(windows(train, cfg.bptt))
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("loss {task.fields[loss]:.3f}"), TimeRemainingColumn()]
+    log_every = max(1, per_epoch // 4)
     with Progress(*columns, transient=False) as progress:
         task = progress.add_task(escape(desc), total=total, completed=start_epoch * per_epoch, loss=float("nan"))
         for epoch in range(start_epoch, cfg.epochs):
@@ -196,6 +197,9 @@ def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cf
                 loss_sum += loss.item()
                 tokens += y.numel()
                 progress.update(task, advance=1, loss=loss.item())
+                if not progress.console.is_terminal and (i + 1) % log_every == 0:  # a log file gets plain lines
+                    print(f"{desc} epoch {epoch + 1}/{cfg.epochs} step {i + 1}/{per_epoch} loss {loss.item():.3f}",
+                          flush=True)
             seconds = time.perf_counter() - t0
             val_loss = evaluate_loss(model, valid, cfg.bptt, cfg.valid_windows)
             row: dict[str, Any] = {

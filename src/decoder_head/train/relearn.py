@@ -25,7 +25,7 @@ from ..mapping.init import seed_logits, seed_pairs
 from ..models import LanguageModel
 from .batches import batchify, encode_stream
 from .loop import evaluate_loss, fit
-from .refine import em_round
+from .em import em_round
 from .pretrain import TrainedLM, corpus_sentences, frozen_body
 
 

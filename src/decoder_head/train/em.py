@@ -1,4 +1,4 @@
-"""Hard-EM refinement of a mixture mapping, decipherment-style (Knight et al. 2006).
+"""Hard-EM rounds for a mixture mapping, decipherment-style (Knight et al. 2006).
 
 Gradient training through the frozen body gets the frequent words right first (their
 contexts dominate the loss) but creeps on the rest. With those words in place the body's

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from decoder_head.mapping import SinkhornMapping
 from decoder_head.models import AWDLSTM, AWDLSTMConfig, LanguageModel
 from decoder_head.train.batches import batchify
-from decoder_head.train.refine import assignment_scores, em_round
+from decoder_head.train.em import assignment_scores, em_round
 
 
 def setup(seed=0, V=9, d=5):

@@ -1,0 +1,93 @@
+"""Refine: the decoder head's lexicon seeds robust self-learning on monolingual word vectors.
+
+    lexicon of the decoder head (B word -> A word, CSLS top-1, B's frequent words first)
+        + vectors of B's corpus and of A's corpus (align.spaces: skip-gram | PPMI-SVD)
+        |
+        v  seed = the first `seed_words` pairs whose words both have vectors
+    self-learning (align.self_learning: Procrustes <-> stochastic CSLS dictionary,
+                   orthography inside dictionary induction, final re-weighting)
+        |
+        v
+    mapped spaces xw (B), zw (A): the refined lexicon is CSLS + orthographic re-ranking
+
+The decoder head works on a small vocabulary through a frozen LM; its lexicon is a seed
+that does not depend on the vector spaces being isomorphic. Self-learning carries it to
+every word with vectors. `decoder-head run`, the induction grid and the cost benchmark all
+refine through `refine` here. The result is checkpointed (mapped spaces + words), so a
+rerun with the same seed lexicon, corpora and config does not repeat the loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from .align.self_learning import self_learning
+from .align.spaces import build_in_processes, space_for
+from .config import RefineConfig
+from .errors import DecoderHeadError
+from .eval.retrieval import normalize
+from .train.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+
+
+@dataclass
+class Refined:
+    src_words: list[str]
+    xw: torch.Tensor  # (n_src, d) B's mapped vectors
+    trg_words: list[str]
+    zw: torch.Tensor  # (n_trg, d) A's mapped vectors
+    seed_pairs: int
+    iterations: int
+    objective: float  # self-learning's final objective (mean best cosine, both directions)
+    seconds: float
+
+
+def seed_indices(lexicon: dict[str, str], src_words: list[str], trg_words: list[str], n: int
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first `n` lexicon pairs (in the lexicon's order) as row indices of the two spaces,
+    keeping only pairs whose words both have vectors."""
+    s_index, t_index = {w: i for i, w in enumerate(src_words)}, {w: i for i, w in enumerate(trg_words)}
+    pairs = [(s_index[s], t_index[t]) for s, t in list(lexicon.items())[:n] if s in s_index and t in t_index]
+    if not pairs:
+        raise DecoderHeadError("refine: no induced pair has both words in the vector vocabularies "
+                               "(are the corpora in the languages the LM and the lexicon are?)")
+    src_idx, trg_idx = (torch.tensor(col) for col in zip(*pairs))
+    return src_idx, trg_idx
+
+
+def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig) -> str:
+    spec = {k: v for k, v in asdict(cfg).items() if k != "parallel"}  # how vectors are built changes nothing
+    blob = json.dumps([list(lexicon.items())[: cfg.seed_words], list(corpora), spec], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg: RefineConfig,
+           ckpt_dir: Path | None = None, resume: bool = True, progress: bool = True) -> Refined:
+    """Self-learning from the lexicon's seed on the vectors of corpora = (B's corpus, A's corpus)."""
+    key = _key(lexicon, corpora, cfg)
+    if resume and ckpt_dir is not None and has_checkpoint(ckpt_dir):
+        tensors, meta = load_checkpoint(ckpt_dir)
+        if meta.get("key") == key:
+            return Refined(meta["src_words"], tensors["xw"], meta["trg_words"], tensors["zw"], meta["seed_pairs"],
+                           meta["iterations"], meta["objective"], meta["seconds"])
+    t0 = time.perf_counter()
+    if cfg.parallel:
+        build_in_processes(corpora, workdir, cfg.vectors)
+    sw, x = space_for(corpora[0], workdir, cfg.vectors)
+    tw, z = space_for(corpora[1], workdir, cfg.vectors)
+    src_idx, trg_idx = seed_indices(lexicon, sw, tw, cfg.seed_words)
+    x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
+    r = self_learning(x, z, src_idx, trg_idx, cfg.self_learning, progress=progress, words=(sw, tw))
+    out = Refined(sw, r.xw, tw, r.zw, len(src_idx), r.iterations, r.objective, time.perf_counter() - t0)
+    print(f"refine: self-learning from {out.seed_pairs} seed pairs, {out.iterations} iterations, "
+          f"objective {out.objective:.4f} ({out.seconds:.0f} s)", flush=True)
+    if ckpt_dir is not None:
+        save_checkpoint(ckpt_dir, {"xw": out.xw, "zw": out.zw},
+                        {"key": key, "src_words": sw, "trg_words": tw, "seed_pairs": out.seed_pairs,
+                         "iterations": out.iterations, "objective": out.objective, "seconds": out.seconds})
+    return out
