@@ -30,5 +30,9 @@ def test_run_on_the_bibles(tmp_path):
     ind = m["induce"]
     assert ind["dictionary"] == str(dictionary)
     assert 0 < ind["coverage"] < 1 and ind["n_evaluated"] > 10
-    lexicon = (tmp_path / "bible-smoke" / "lexicon.tsv").read_text().splitlines()
+    lexicon = (tmp_path / "bible-smoke" / "lexicon.decoder-head.tsv").read_text().splitlines()
     assert len(lexicon) > 300 * 5 * 0.9
+    assert ind["non_cognate"]["n"] + ind["cognate"]["n"] == ind["n_evaluated"]
+    assert m["refine"] is None and m["best"] == "induce"
+    html = (tmp_path / "bible-smoke" / "report.html").read_text(encoding="utf-8")
+    assert 'id="lexicon-data"' in html and "data:image/png;base64," in html

@@ -28,3 +28,17 @@ def test_bad_override_is_one_clear_error():
         load_run_config("default", ["recover.train.lr"])
     with pytest.raises(DecoderHeadError, match="TrainConfig"):
         load_run_config("default", ["recover.train.lr=fast"])
+
+
+def test_stages_switch_off_and_refine_reads_typed_settings():
+    cfg = load_run_config("default", ["recover=null", "refine.rerank=0.3", "refine.self_learning.patience=3"])
+    assert cfg.recover is None and cfg.refine.rerank == 0.3 and cfg.refine.self_learning.patience == 3
+    assert cfg.refine.self_learning.orthography == 0.1  # the preset's value survives an override beside it
+    assert load_run_config("default", ["refine=null"]).refine is None
+    assert load_run_config("grid").refine is None  # the grid's rows refine per method
+    with pytest.raises(DecoderHeadError, match="must be a mapping"):  # only recover and refine may be off
+        load_run_config("default", ["induce=null"])
+    with pytest.raises(DecoderHeadError, match="languages"):
+        load_run_config("default", ["languages=[es]"])
+    with pytest.raises(DecoderHeadError, match="vectors"):
+        load_run_config("default", ["refine.vectors=[{method: glove}]"])

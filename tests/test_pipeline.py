@@ -1,23 +1,12 @@
 """The one pipeline (`decoder-head run`): stages switchable, own corpora, no dictionary, resume, bad input."""
 
 import json
-import shutil
-from pathlib import Path
 
-import pytest
 
 from decoder_head import experiment
 from decoder_head.cli import main
 
-FIXTURES = Path(__file__).parent / "fixtures"
 TINY = "tests/fixtures/tiny.yaml"
-
-
-@pytest.fixture()
-def tiny(tmp_path, monkeypatch):
-    shutil.copytree(FIXTURES, tmp_path / "tests" / "fixtures")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def run(*args):

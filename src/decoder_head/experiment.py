@@ -196,14 +196,14 @@ def run(cfg: RunConfig, workdir: Path, resume: bool = True) -> dict[str, Any]:
     from .preflight import check_inputs
     from .report import write_report
 
+    t0 = time.perf_counter()
     check_inputs(cfg, workdir)  # bad input ends here, before the run folder is touched
+    stage_seconds: dict[str, float] = {"check_inputs": time.perf_counter() - t0}
     run_dir = workdir / cfg.name
     run_dir.mkdir(parents=True, exist_ok=True)
     clear_outputs(run_dir)
     write_json(run_dir / "config.json", asdict(cfg))
     corpora = (cfg.induce.corpus, cfg.lm.corpus)
-    t0 = time.perf_counter()
-    stage_seconds: dict[str, float] = {}
     lap = time.perf_counter()
     lm = train_lm(cfg.lm, workdir, resume=resume)
     stage_seconds["lm"] = time.perf_counter() - lap

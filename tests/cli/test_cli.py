@@ -1,23 +1,9 @@
 """End to end through the console entry point, on the 400-verse fixtures (seconds)."""
 
 import json
-import shutil
-from pathlib import Path
 
-import pytest
 
 from decoder_head.cli import main
-
-FIXTURES = Path(__file__).parent.parent / "fixtures"
-ROOT = FIXTURES.parent.parent
-
-
-@pytest.fixture()
-def tiny(tmp_path, monkeypatch):
-    """Run from a scratch copy of the repo layout the tiny preset refers to."""
-    shutil.copytree(FIXTURES, tmp_path / "tests" / "fixtures")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def run_cli(*args):

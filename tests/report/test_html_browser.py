@@ -223,12 +223,17 @@ def wait_until(driver: Any, cond: Any, timeout: float = 10) -> None:
     WebDriverWait(driver, timeout).until(lambda _d: cond())
 
 
-def screenshot(report: Path, out: Path) -> None:
-    """Save a PNG of a report as a 1400x1000 window shows it after loading."""
+def screenshot(report: Path, out: Path, search: str | None = None) -> None:
+    """Save a PNG of a report as a 1400x1000 window shows it after loading; with `search`, the
+    lexicon explorer after typing it into the search box."""
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     drv = make_driver(profile)
     try:
         load(drv, report)
+        if search:
+            box = drv.find_element("id", "lexicon-search")
+            drv.execute_script("document.getElementById('lexicon-explorer').scrollIntoView()")
+            box.send_keys(search)
         drv.save_screenshot(str(out))
     finally:
         drv.quit()
@@ -236,8 +241,8 @@ def screenshot(report: Path, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: python tests/report/test_html_browser.py REPORT.html OUT.png")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: python tests/report/test_html_browser.py REPORT.html OUT.png [SEARCH]")
     if not _selenium_ready():
         sys.exit(INSTALL)
-    screenshot(Path(sys.argv[1]), Path(sys.argv[2]))
+    screenshot(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] if len(sys.argv) == 4 else None)
