@@ -26,14 +26,14 @@ def _config(args: argparse.Namespace) -> Any:
 
 
 def _corpus_overrides(args: argparse.Namespace) -> list[str]:
-    """`run`'s own-corpora options as config overrides (an explicit --set still wins)."""
+    """`run`'s own-corpora options as config overrides (an explicit --set still wins). Paths are
+    quoted (JSON strings are YAML strings), so `a: b.txt` or `1e5.txt` stay file names."""
+    import json
+
     out = []
-    if getattr(args, "lm_corpus", None):
-        out.append(f"lm.corpus={args.lm_corpus}")
-    if getattr(args, "corpus", None):
-        out.append(f"induce.corpus={args.corpus}")
-    if getattr(args, "dictionary", None):
-        out.append(f"eval.dictionary={args.dictionary}")
+    for option, key in (("lm_corpus", "lm.corpus"), ("corpus", "induce.corpus"), ("dictionary", "eval.dictionary")):
+        if getattr(args, option, None):
+            out.append(f"{key}={json.dumps(getattr(args, option))}")
     if getattr(args, "no_dictionary", False):
         out.append("eval.dictionary=null")
     if getattr(args, "languages", None):

@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 from .config import EvalConfig, RefineConfig, RelearnConfig, RunConfig, load_run_config, read_yaml_tree
 from .data.dictionary import read_muse, write_muse
 from .device import pick_device

@@ -117,7 +117,8 @@ def write_report(run_dir: Path, cfg: RunConfig, metrics: dict[str, Any],
     write_html_report(run_dir / "report.html", f"decoder-head run {cfg.name}: {src} -> {trg}", summary, blocks,
                       images, lexicon_entries(lexicon, gold), notes)
 
-    lines = [f"# decoder-head run `{cfg.name}`", "", *notes, "", "| quantity | value |", "|---|---|"]
+    lines = [f"# decoder-head run `{cfg.name}`", ""] + [x for note in notes for x in (note, "")]
+    lines += ["| quantity | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in summary]
     if rec:
         lines += ["", "## Recovery (same language, mapping wiped and re-learned)", "",
