@@ -108,7 +108,7 @@ class BackgroundSpaces:
         ctx = multiprocessing.get_context("spawn")  # never fork a process that holds torch threads
         self.process = ctx.Process(target=_build_all, args=(list(corpora), str(workdir), spec_list(vectors)),
                                    daemon=True, name="decoder-head-vectors")
-        # BLAS/OpenMP read these at import: the child must not take both cores from the LM.
+        # BLAS/OpenMP read these at import: one thread per child, so two children fill two cores.
         saved = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
         os.environ.update({k: "1" for k in saved})
         try:
