@@ -99,9 +99,8 @@ def _build_all(corpora: Sequence[str], workdir: str, specs: list[Spec]) -> None:
 class BackgroundSpaces:
     """The vector files of `corpora` x `specs`, built in a spawned process.
 
-    `wait()` joins it and returns the seconds the caller was blocked; if the child failed, the
-    caller's own `space_for` rebuilds the missing files in the foreground (raising the same
-    clear error).
+    If the child fails, the caller's own `space_for` rebuilds the missing files in the
+    foreground (raising the same clear error).
     """
 
     def __init__(self, corpora: Sequence[str], workdir: Path, vectors: Specs) -> None:
@@ -120,10 +119,8 @@ class BackgroundSpaces:
                 else:
                     os.environ[k] = v
 
-    def wait(self) -> float:
-        t0 = time.perf_counter()
+    def wait(self) -> None:
         self.process.join()
-        return time.perf_counter() - t0
 
     def stop(self) -> None:
         if self.process.is_alive():

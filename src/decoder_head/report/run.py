@@ -65,18 +65,15 @@ def _bli_table(block: dict[str, Any]) -> list[list[Any]]:
 def lexicon_entries(lexicon: dict[str, list[tuple[str, float]]], gold: dict[str, set[str]] | None
                     ) -> list[dict[str, Any]]:
     """Rows of the HTML lexicon explorer: rank, word, top-5 with scores, gold and cognate marks."""
-    from rapidfuzz.distance import Levenshtein
-
-    from ..eval.orthography import COGNATE_SIMILARITY, strip_accents
+    from ..eval.orthography import COGNATE_SIMILARITY, string_similarity
 
     entries = []
     for rank, (src, cands) in enumerate(lexicon.items()):
-        plain = strip_accents(src)
+        alike = string_similarity([src], [t for t, _ in cands])[0] >= COGNATE_SIMILARITY  # eval.bli.is_cognate's rule
         entries.append({
             "src": src, "rank": rank, "candidates": [[t, round(s, 4)] for t, s in cands],
             "gold": sorted(gold[src]) if gold and src in gold else None, "test": bool(gold and src in gold),
-            "cognate": [Levenshtein.normalized_similarity(plain, strip_accents(t)) >= COGNATE_SIMILARITY
-                        for t, _ in cands]})
+            "cognate": alike.tolist()})
     return entries
 
 
