@@ -28,6 +28,7 @@ import torch
 from decoder_head.files import read_json, write_json
 from decoder_head.report.markdown import add_table_args, replace_block, table_only
 from decoder_head.results import load_results_config, run_results
+from decoder_head.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 README_START, README_END = "<!-- cost:start -->", "<!-- cost:end -->"
@@ -64,14 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     if not methods:
         ap.error(f"{args.grid} has no method {args.method!r}")
     torch.set_num_threads(args.threads)
-    os.environ.setdefault("DECODER_HEAD_DEVICE", "cpu")
     with tempfile.TemporaryDirectory(prefix="induction-cost-") as tmp:
         fresh = Path(tmp)
         for shared in ("lms", "cache"):  # the LM is given; reading the SWORD modules is not induction
             (fresh / shared).symlink_to(Path(args.workdir).resolve() / shared)
         cfg = dataclasses.replace(grid, methods=tuple(methods), settings=("parallel",), directions=("es-en",),
                                   seeds=(args.seed,), out=str(fresh / "rows.json"))
-        (row,) = run_results(cfg, fresh, resume=False)
+        (row,) = run_results(cfg, fresh, resume=False, runtime=Runtime.local("cpu"))
         shutil.rmtree(fresh / "results", ignore_errors=True)
     result = {**{k: row[k] for k in ("method", "seed", "p_at_1_csls", "p_at_10_csls", "seconds",
                                      "cpu_seconds", "induce_cpu_seconds")},

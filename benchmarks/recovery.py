@@ -18,7 +18,7 @@ of gradient steps (no EM) per rate, seed 0; the lowest held-out perplexity wins
 Rows (mapping x seed) go to benchmarks/results/recovery.json, rewritten after every row;
 a row whose key (mapping, seed, recovery config, LM) is already there is not run again.
 The plot (benchmarks/results/recovery.png) shows hit@1 per frequency-rank bucket for all
-mappings. Runs on the device `--device` / $DECODER_HEAD_DEVICE picks (each row records it).
+mappings. Runs on the device `--device` picks (each row records it).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import argparse
 import dataclasses
 import hashlib
 import json
-import os
 import statistics
 import sys
 import time
@@ -35,13 +34,13 @@ import traceback
 from pathlib import Path
 
 from decoder_head.config import EvalConfig, RunConfig, load_run_config, parse_yaml
-from decoder_head.device import ENV, pick_device
 from decoder_head.errors import DecoderHeadError
 from decoder_head.experiment import recover
 from decoder_head.files import read_json, write_json
 from decoder_head.report.markdown import replace_block
 from decoder_head.report.plots import plot_recovery_methods
 from decoder_head.results import append_row, load_results_config
+from decoder_head.runtime import Runtime
 from decoder_head.train.pretrain import TrainedLM, train_lm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +87,7 @@ def sweep_specs(specs: list[str]) -> dict[str, list[float]]:
 
 
 def lr_sweep(lm: TrainedLM, cfg: RunConfig, margs: dict[str, dict], sweeps: dict[str, list[float]],
-             ev: EvalConfig, workdir: Path, out: Path, epochs: int = 2) -> dict[str, float]:
+             ev: EvalConfig, workdir: Path, out: Path, runtime: Runtime, epochs: int = 2) -> dict[str, float]:
     """Short recoveries per learning rate; returns the rate with the lowest held-out perplexity per mapping.
 
     Rows (mapping, lr, val ppl, hit@1) go to `out`, re-read before every write (resumable, and
@@ -104,7 +103,8 @@ def lr_sweep(lm: TrainedLM, cfg: RunConfig, margs: dict[str, dict], sweeps: dict
             key = row_key(mapping, 0, rcfg, lm.folder.name)
             row = done.get(key)
             if row is None:
-                m = recover(lm, rcfg, ev, workdir, workdir / "bench-recovery" / f"lr-{mapping}-{lr:g}")
+                m = recover(lm, rcfg, ev, workdir, workdir / "bench-recovery" / f"lr-{mapping}-{lr:g}",
+                            runtime=runtime)
                 row = {"mapping": mapping, "lr": lr, "epochs": epochs, "val_ppl": round(m["history"][-1]["val_ppl"], 1),
                        "hit_at_1_top1000": m["hit_at_1_top1000"], "lm": lm.folder.name, "key": key}
                 append_row(out, row)
@@ -142,19 +142,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.table_only:
         finish(out, args.readme)
         return 0
-    if args.device:
-        pick_device(args.device)
-        os.environ[ENV] = args.device
+    runtime = Runtime.local(args.device)
     cfg = load_run_config(args.preset)
     overrides = train_overrides(args.train)
     sweeps = sweep_specs(args.lr_sweep or [])
     ev = dataclasses.replace(cfg.eval, rank_buckets=BUCKETS)
     margs = mapping_args(Path(args.grid))
     workdir = Path(args.workdir)
-    lm = train_lm(cfg.lm, workdir)
+    lm = train_lm(cfg.lm, workdir, runtime=runtime)
     print(f"LM {cfg.lm.corpus}: {lm.folder} val ppl {lm.meta['val_ppl']:.1f}", flush=True)
     if sweeps:
-        lr_sweep(lm, cfg, margs, sweeps, ev, workdir, Path(args.sweep_out))
+        lr_sweep(lm, cfg, margs, sweeps, ev, workdir, Path(args.sweep_out), runtime)
         return 0
     rows: list[dict] = read_json(out) if out.is_file() else []
     done = {r.get("key") for r in rows}
@@ -174,12 +172,13 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             cpu0 = time.process_time()
             try:
-                m = recover(lm, rcfg, ev, workdir, workdir / "bench-recovery" / f"{mapping}-s{seed}")
+                m = recover(lm, rcfg, ev, workdir, workdir / "bench-recovery" / f"{mapping}-s{seed}",
+                            runtime=runtime)
                 row = {k: m[k] for k in ("hit_at_1_top1000", "hit_at_1_all", "hit_at_1_by_rank",
                                          "hit_at_5_top1000", "hit_at_10_top1000", "seconds", "device")}
             except Exception as exc:  # a failing parametrisation keeps its row
                 traceback.print_exc()
-                row = {"error": f"{type(exc).__name__}: {exc}", "device": pick_device().type}
+                row = {"error": f"{type(exc).__name__}: {exc}", "device": runtime.device.type}
             rows.append({"mapping": mapping, "label": label(mapping, train), "seed": seed, **row, "cpu_seconds": round(time.process_time() - cpu0, 1),
                          "lm": lm.folder.name, "key": key})
             write_json(out, rows)  # after every row: a killed run keeps what it measured

@@ -59,8 +59,9 @@ def cmd_train_lm(args: argparse.Namespace) -> None:
     from .train.pretrain import train_lm
 
     cfg = _config(args)
-    lm = train_lm(cfg.lm, Path(args.workdir), resume=not args.no_resume)
-    print(f"LM in {lm.folder}: val ppl {lm.meta['val_ppl']:.1f}" + (" (reused)" if lm.meta.get("reused") else ""))
+    lm = train_lm(cfg.lm, Path(args.workdir), resume=not args.no_resume, runtime=args.runtime)
+    if args.runtime.is_main:
+        print(f"LM in {lm.folder}: val ppl {lm.meta['val_ppl']:.1f}" + (" (reused)" if lm.meta.get("reused") else ""))
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -70,7 +71,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
     if args.lm:
         lm = load_lm(require_lm_folder(args.lm))
     else:
-        lm = train_lm(_config(args).lm, Path(args.workdir))
+        lm = train_lm(_config(args).lm, Path(args.workdir), runtime=args.runtime)
     print(args.prompt + " " + generate(lm, args.prompt, args.words, args.temperature, args.seed))
 
 
@@ -81,10 +82,14 @@ def _stage(args: argparse.Namespace, stage: str) -> None:
 
     cfg = _config(args)
     workdir = Path(args.workdir)
-    lm = train_lm(cfg.lm, workdir, resume=not args.no_resume)
+    lm = train_lm(cfg.lm, workdir, resume=not args.no_resume, runtime=args.runtime)
     run_dir = workdir / cfg.name
-    fn = experiment.recover if stage == "recover" else experiment.induce
-    result = fn(lm, getattr(cfg, stage), cfg.eval, workdir, run_dir, not args.no_resume)
+    if stage == "recover":
+        result = experiment.recover(lm, cfg.recover, cfg.eval, workdir, run_dir, not args.no_resume, args.runtime)
+    else:
+        result, _ = experiment.induce(lm, cfg.induce, cfg.eval, workdir, run_dir, not args.no_resume, args.runtime)
+    if not args.runtime.is_main:
+        return
     write_json(run_dir / f"{stage}.json", result)
     rows = [(k, f"{v:.3f}" if isinstance(v, float) else str(v)) for k, v in result.items()
             if isinstance(v, (int, float, str)) or k in ("nn", "csls", "hit_at_1_by_rank")]
@@ -96,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     from .report import summary_rows
 
     cfg = _config(args)
-    metrics = run(cfg, Path(args.workdir), resume=not args.no_resume)
+    metrics = run(cfg, Path(args.workdir), resume=not args.no_resume, runtime=args.runtime)
     _print_table(summary_rows(metrics), f"decoder-head run -> {Path(args.workdir) / cfg.name}")
 
 
@@ -179,7 +184,7 @@ def cmd_results(args: argparse.Namespace) -> None:
             raise DecoderHeadError(f"{cfg.out}: no results yet; run `decoder-head results {args.config}` first")
         rows = read_json(Path(cfg.out))
     else:
-        rows = run_results(cfg, Path(args.workdir), resume=not args.no_resume)
+        rows = run_results(cfg, Path(args.workdir), resume=not args.no_resume, runtime=args.runtime)
     table = induction_table(rows)
     if args.readme:
         note = [f"Written by `decoder-head results {args.config} --table-only` from `{cfg.out}` "
@@ -195,7 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, fn: Callable[[argparse.Namespace], None], help_: str, config: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         p.set_defaults(fn=fn)
-        p.add_argument("--device", help="auto (default: cuda when torch sees a GPU), cpu, cuda or cuda:N")
+        p.add_argument("--device", help="auto (default: cuda when torch sees a GPU), cpu, cuda or cuda:N "
+                                        "(under torchrun: each rank takes the GPU of its LOCAL_RANK)")
+        p.add_argument("--autocast", choices=("bfloat16", "float16"),
+                       help="mixed precision for training and scoring (default: float32)")
         if config:
             p.add_argument("--preset", default="default", help="preset name or YAML file (default: default)")
             p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -285,13 +293,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if getattr(args, "device", None):
-            import os
+        from .runtime import Runtime
 
-            from .device import ENV, pick_device
-
-            pick_device(args.device)  # a bad name or a missing GPU fails here, in one line
-            os.environ[ENV] = args.device
+        # Built once, here, and passed down: device, mixed precision, and torchrun's rank.
+        # A bad device name or a missing GPU fails here, in one line.
+        args.runtime = Runtime.from_launcher(getattr(args, "device", None), getattr(args, "autocast", None))
         args.fn(args)
     except DecoderHeadError as exc:
         print(f"decoder-head: error: {exc}", file=sys.stderr)

@@ -19,13 +19,13 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import yaml
 
 from .align.self_learning import SelfLearningConfig
 from .errors import DecoderHeadError
-from .models.awd_lstm import AWDLSTMConfig
+from .models import AWDLSTMConfig, HFBodyConfig, TransformerConfig, body_config_class
 from .train.loop import TrainConfig
 
 PRESETS = Path(__file__).parent / "presets"
@@ -41,20 +41,26 @@ class VocabConfig:
             raise ValueError("vocab max_size must be >= 3 and min_count >= 1")
 
 
+BodyConfig = Union[AWDLSTMConfig, TransformerConfig, HFBodyConfig]  # `kind` picks one (models.body registry)
+
+
 @dataclass(frozen=True)
 class LMConfig:
     """The language model of language A: what it reads and how it is trained."""
 
     corpus: str = "sword:engKJV2006eb"
     vocab: VocabConfig = field(default_factory=VocabConfig)
-    body: AWDLSTMConfig = field(default_factory=AWDLSTMConfig)
+    body: BodyConfig = field(default_factory=AWDLSTMConfig)
     emb_dropout: float = 0.05
     valid_fraction: float = 0.05
     train: TrainConfig = field(default_factory=TrainConfig)
 
     def key(self) -> str:
         """Content hash: a second run with the same config and corpus reuses the LM."""
-        blob = json.dumps(asdict(self), sort_keys=True).encode()
+        tree = asdict(self)
+        if tree["body"]["kind"] == "awd_lstm":  # LMs made before bodies had kinds keep their folders
+            del tree["body"]["kind"]
+        blob = json.dumps(tree, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
 
@@ -158,6 +164,8 @@ def from_dict(cls: type, data: dict[str, Any]) -> Any:
         sub = _DATACLASSES.get(ftype.removesuffix(" | None"))
         if value is None and ftype.endswith(" | None"):
             kwargs[name] = None  # an optional stage switched off (`refine: null`)
+        elif ftype in _FACTORIES:
+            kwargs[name] = _FACTORIES[ftype](value)
         elif sub is not None:
             kwargs[name] = from_dict(sub, value)
         elif isinstance(value, list):
@@ -172,8 +180,22 @@ def from_dict(cls: type, data: dict[str, Any]) -> Any:
         raise DecoderHeadError(f"bad {cls.__name__} config: {exc}") from None
 
 
-_DATACLASSES = {c.__name__: c for c in (VocabConfig, LMConfig, AWDLSTMConfig, TrainConfig, RelearnConfig, EvalConfig,
+_DATACLASSES = {c.__name__: c for c in (VocabConfig, LMConfig, TrainConfig, RelearnConfig, EvalConfig,
                                          RefineConfig, SelfLearningConfig)}
+
+
+def body_from_dict(data: dict[str, Any]) -> Any:
+    """The body config its `kind` names (default awd_lstm, as presets from before kinds)."""
+    if not isinstance(data, dict):
+        raise DecoderHeadError(f"config for the LM body must be a mapping, got {type(data).__name__}")
+    try:
+        body_cls = body_config_class(data.get("kind", "awd_lstm"))
+    except ValueError as exc:
+        raise DecoderHeadError(f"lm.body: {exc}") from None
+    return from_dict(body_cls, data)
+
+
+_FACTORIES = {"BodyConfig": body_from_dict}
 
 
 def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:

@@ -26,11 +26,11 @@ import torch
 
 from .config import EvalConfig, RefineConfig, RelearnConfig, RunConfig
 from .data.dictionary import read_muse
-from .device import pick_device
 from .eval.bli import bli_scores, mutual_nn_share, translate, write_lexicon
 from .eval.recovery import recovery_hits, synonyms
 from .eval.vectors import write_word2vec
 from .files import write_json
+from .runtime import Runtime
 from .train.pretrain import TrainedLM, train_lm
 from .train.relearn import Relearned, relearn
 
@@ -80,7 +80,7 @@ def reference_table(r: Relearned, lm: TrainedLM) -> torch.Tensor:
 
 
 def recover(lm: TrainedLM, cfg: RelearnConfig, ev: EvalConfig, workdir: Path, run_dir: Path,
-            resume: bool = True) -> dict[str, Any]:
+            resume: bool = True, runtime: Runtime | None = None) -> dict[str, Any]:
     """Wipe LM A's mapping and re-learn it on A's own corpus; score against the truth."""
     cfg = dataclasses.replace(cfg, corpus=lm.config.corpus)  # recovery is same-language by definition
 
@@ -89,12 +89,12 @@ def recover(lm: TrainedLM, cfg: RelearnConfig, ev: EvalConfig, workdir: Path, ru
         return {"hit_at_1_top1000": hits["hit_at_1_top1000"]}
 
     result = relearn(lm, cfg, workdir, run_dir / "checkpoints" / "recover", vocab=lm.vocab,
-                     resume=resume, desc=f"recover [{cfg.mapping}]", on_epoch_end=track)
+                     resume=resume, desc=f"recover [{cfg.mapping}]", on_epoch_end=track, runtime=runtime)
     learned, frozen = result.mapping.table().detach(), reference_table(result, lm)
     hits = recovery_hits(learned, frozen, lm.vocab, buckets=ev.rank_buckets)
     return {"method": cfg.mapping, "corpus": cfg.corpus, **hits,
             "synonyms": synonyms(learned, frozen, lm.vocab, ev.synonym_words),
-            "seconds": result.seconds, "device": pick_device().type, "history": result.history}
+            "seconds": result.seconds, "device": (runtime or Runtime.local()).device.type, "history": result.history}
 
 
 def held_out_loss(history: list[dict[str, Any]]) -> float:
@@ -103,11 +103,11 @@ def held_out_loss(history: list[dict[str, Any]]) -> float:
 
 
 def induce(lm: TrainedLM, cfg: RelearnConfig, ev: EvalConfig, workdir: Path, run_dir: Path,
-           resume: bool = True) -> tuple[dict[str, Any], Lexicon]:
+           resume: bool = True, runtime: Runtime | None = None) -> tuple[dict[str, Any], Lexicon]:
     """Language B through A's frozen body; B's learned rows retrieve A's words (NN and CSLS)."""
     gold = read_muse(ev.dictionary) if ev.dictionary else None
     result = relearn(lm, cfg, workdir, run_dir / "checkpoints" / "induce", resume=resume,
-                     desc=f"induce [{cfg.mapping}]")
+                     desc=f"induce [{cfg.mapping}]", runtime=runtime)
     t0 = time.perf_counter()
     n = result.vocab.n_specials
     lexicon = Lexicon(result.vocab.words, result.mapping.table().detach()[n:],
@@ -116,7 +116,7 @@ def induce(lm: TrainedLM, cfg: RelearnConfig, ev: EvalConfig, workdir: Path, run
     loss = held_out_loss(result.history)
     block["unsupervised"].update(val_loss=loss, val_ppl=float(torch.tensor(loss).exp()))
     return ({"method": cfg.mapping, "corpus": cfg.corpus, "dictionary": ev.dictionary, **block,
-             "seconds": result.seconds + time.perf_counter() - t0, "device": pick_device().type,
+             "seconds": result.seconds + time.perf_counter() - t0, "device": (runtime or Runtime.local()).device.type,
              "history": result.history}, lexicon)
 
 
@@ -191,7 +191,7 @@ def write_outputs(run_dir: Path, cfg: RunConfig, metrics: dict[str, Any], stages
     return lexicons[best]
 
 
-def run(cfg: RunConfig, workdir: Path, resume: bool = True) -> dict[str, Any]:
+def run(cfg: RunConfig, workdir: Path, resume: bool = True, runtime: Runtime | None = None) -> dict[str, Any]:
     """Everything `make run` does; returns the metrics written to runs/<name>/metrics.json."""
     from .preflight import check_inputs
     from .report import write_report
@@ -205,14 +205,14 @@ def run(cfg: RunConfig, workdir: Path, resume: bool = True) -> dict[str, Any]:
     write_json(run_dir / "config.json", asdict(cfg))
     corpora = (cfg.induce.corpus, cfg.lm.corpus)
     lap = time.perf_counter()
-    lm = train_lm(cfg.lm, workdir, resume=resume)
+    lm = train_lm(cfg.lm, workdir, resume=resume, runtime=runtime)
     stage_seconds["lm"] = time.perf_counter() - lap
     metrics: dict[str, Any] = {"name": cfg.name, "languages": list(cfg.languages), "lm": lm_metrics(lm)}
     lap = time.perf_counter()
-    metrics["recover"] = recover(lm, cfg.recover, cfg.eval, workdir, run_dir, resume) if cfg.recover else None
+    metrics["recover"] = recover(lm, cfg.recover, cfg.eval, workdir, run_dir, resume, runtime) if cfg.recover else None
     stage_seconds["recover"] = time.perf_counter() - lap
     lap = time.perf_counter()
-    metrics["induce"], induced = induce(lm, cfg.induce, cfg.eval, workdir, run_dir, resume)
+    metrics["induce"], induced = induce(lm, cfg.induce, cfg.eval, workdir, run_dir, resume, runtime)
     stage_seconds["induce"] = time.perf_counter() - lap
     stages = {"induce": induced}
     metrics["refine"] = None

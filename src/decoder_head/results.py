@@ -26,7 +26,7 @@ from typing import Any
 
 from .config import EvalConfig, RefineConfig, RelearnConfig, RunConfig, load_run_config, read_yaml_tree
 from .data.dictionary import read_muse, write_muse
-from .device import pick_device
+from .runtime import Runtime
 from .errors import DecoderHeadError
 from .experiment import induce, refine_stage
 from .files import read_json, write_json
@@ -162,14 +162,14 @@ def refine_config(method: MethodSpec, vectors: dict[str, Any] | tuple[dict[str, 
 
 
 def _row(method: MethodSpec, setting: str, direction: str, seed: int, scores: dict[str, Any],
-         seconds: float, cpu_seconds: float, key: str) -> dict[str, Any]:
+         seconds: float, cpu_seconds: float, key: str, device: str) -> dict[str, Any]:
     nn, csls = scores["nn"], scores["csls"]
     return {"method": method.name, "setting": setting, "direction": direction, "seed": seed,
             "p_at_1_nn": nn["p_at_1"], "p_at_1_csls": csls["p_at_1"], "p_at_5_csls": csls["p_at_5"],
             "p_at_10_csls": csls["p_at_10"], "coverage": scores["coverage"],
             "p_at_1_noncognate": scores["non_cognate"]["p_at_1"], "n_noncognate": scores["non_cognate"]["n"],
             "n_evaluated": scores["n_evaluated"], "seconds": round(seconds, 1),
-            "cpu_seconds": round(cpu_seconds, 1), "device": pick_device().type, "mapping": method.mapping,
+            "cpu_seconds": round(cpu_seconds, 1), "device": device, "mapping": method.mapping,
             "key": key}
 
 
@@ -185,7 +185,7 @@ class Cell:
 
 
 def run_row(cfg: ResultsConfig, base: RunConfig, cell: Cell, method: MethodSpec, seed: int, workdir: Path,
-            resume: bool) -> dict[str, Any]:
+            resume: bool, runtime: Runtime) -> dict[str, Any]:
     """Induce (or resume the same induction), optionally refine, score: one row."""
     rcfg = relearn_config(base, cfg, method, cell.corpora[0], seed)
     key = row_key(method, rcfg, cell.lm, cell.setting, cell.direction, vectors_of(cfg, method))
@@ -196,21 +196,23 @@ def run_row(cfg: ResultsConfig, base: RunConfig, cell: Cell, method: MethodSpec,
                                vectors=None)
     induce_key = row_key(bare, rcfg, cell.lm, cell.setting, cell.direction, {})
     run_dir = workdir / "results" / f"{cell.setting}.{cell.direction}.{method.mapping}.s{seed}.{induce_key}"
-    scores, induced = induce(cell.lm, rcfg, cell.ev, workdir, run_dir, resume)
+    scores, induced = induce(cell.lm, rcfg, cell.ev, workdir, run_dir, resume, runtime)
     induce_cpu = time.process_time() - c0  # ~0 when a finished induction was resumed
     if method.refine:
         scores, _ = refine_stage(induced, cell.corpora, refine_config(method, vectors_of(cfg, method)), cell.ev,
                                  workdir, run_dir, resume)
     row = _row(method, cell.setting, cell.direction, seed, scores, time.perf_counter() - t0,
-               time.process_time() - c0, key)
+               time.process_time() - c0, key, runtime.device.type)
     return {**row, "induce_cpu_seconds": round(induce_cpu, 1)}
 
 
-def run_results(cfg: ResultsConfig, workdir: Path, resume: bool = True) -> list[dict[str, Any]]:
+def run_results(cfg: ResultsConfig, workdir: Path, resume: bool = True,
+                runtime: Runtime | None = None) -> list[dict[str, Any]]:
     """Run the grid seed by seed (a cut-short run still covers every cell once); returns all rows.
 
     Rows already in `cfg.out` with the same key are kept and not run again.
     """
+    runtime = runtime or Runtime.local()
     base = load_run_config(cfg.preset)
     out = Path(cfg.out)
     rows: list[dict[str, Any]] = read_json(out) if (resume and out.is_file()) else []
@@ -220,7 +222,7 @@ def run_results(cfg: ResultsConfig, workdir: Path, resume: bool = True) -> list[
             for direction in cfg.directions:
                 if (setting, direction) not in cells:
                     lm_corpus, text_corpus = cfg.corpora[f"{setting}/{direction}"]
-                    lm = train_lm(dataclasses.replace(base.lm, corpus=lm_corpus), workdir, resume=resume)
+                    lm = train_lm(dataclasses.replace(base.lm, corpus=lm_corpus), workdir, resume=resume, runtime=runtime)
                     gold_path = dictionary_for(direction, cfg.dictionary, workdir / "results")
                     cells[(setting, direction)] = Cell(setting, direction, lm,
                                                        dataclasses.replace(base.eval, dictionary=gold_path),
@@ -232,7 +234,7 @@ def run_results(cfg: ResultsConfig, workdir: Path, resume: bool = True) -> list[
                     if key in {r.get("key") for r in rows}:
                         continue
                     print(f"results: {method.name} {setting} {direction} seed {seed}")
-                    rows = append_row(out, run_row(cfg, base, cell, method, seed, workdir, resume))
+                    rows = append_row(out, run_row(cfg, base, cell, method, seed, workdir, resume, runtime))
     return rows
 
 

@@ -1,6 +1,10 @@
-"""LM bodies (encoders over embeddings) and the mapping+body language model."""
+"""LM bodies (encoders over embeddings) behind one protocol, and the mapping+body language model."""
 
-from .awd_lstm import AWDLSTM, AWDLSTMConfig, State
+from .awd_lstm import AWDLSTM, AWDLSTMConfig
+from .body import Body, State, body_config_class, body_kinds, build_body, detach_state
+from .hf import HFBody, HFBodyConfig
 from .lm import LanguageModel
+from .transformer import TransformerBody, TransformerConfig
 
-__all__ = ["AWDLSTM", "AWDLSTMConfig", "State", "LanguageModel"]
+__all__ = ["AWDLSTM", "AWDLSTMConfig", "Body", "HFBody", "HFBodyConfig", "State", "LanguageModel", "TransformerBody", "TransformerConfig",
+           "body_config_class", "body_kinds", "build_body", "detach_state"]

@@ -12,19 +12,23 @@ Regularisers, each a small piece (as fastai's awdlstm.py splits them):
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 from torch.func import functional_call
 
-State = list[tuple[torch.Tensor, torch.Tensor]]
+from .body import Body, freeze, register_body
+
+LSTMState = list[tuple[torch.Tensor, torch.Tensor]]  # one (h, c) per layer, each (1, B, H)
 
 
 @dataclass(frozen=True)
 class AWDLSTMConfig:
     """Shape and regularisation of the body."""
 
+    kind: str = "awd_lstm"
     emb_dim: int = 200  # input and output size (tied with the word table)
     hidden: int = 512  # size of the inner LSTM layers
     n_layers: int = 2
@@ -34,6 +38,8 @@ class AWDLSTMConfig:
     weight_dropout: float = 0.4  # DropConnect on hidden-to-hidden weights
 
     def __post_init__(self) -> None:
+        if self.kind != "awd_lstm":
+            raise ValueError(f"AWDLSTMConfig.kind must be 'awd_lstm', got {self.kind!r}")
         if self.emb_dim < 1 or self.hidden < 1 or self.n_layers < 1:
             raise ValueError("emb_dim, hidden and n_layers must be positive")
         for name in ("input_dropout", "hidden_dropout", "output_dropout", "weight_dropout"):
@@ -71,7 +77,7 @@ class WeightDropLSTM(nn.Module):
         return self.lstm(x, state)
 
 
-class AWDLSTM(nn.Module):
+class AWDLSTM(Body):
     """Stacked weight-dropped LSTMs: embeddings (B, T, d) -> states (B, T, d)."""
 
     def __init__(self, cfg: AWDLSTMConfig) -> None:
@@ -82,14 +88,17 @@ class AWDLSTM(nn.Module):
             WeightDropLSTM(sizes[i], sizes[i + 1], cfg.weight_dropout) for i in range(cfg.n_layers)
         )
 
-    @property
-    def emb_dim(self) -> int:
-        return self.cfg.emb_dim
+    def frozen(self) -> "AWDLSTM":
+        cfg = dataclasses.replace(self.cfg, input_dropout=0.0, hidden_dropout=0.0,
+                                  output_dropout=0.0, weight_dropout=0.0)
+        body = AWDLSTM(cfg)
+        body.load_state_dict(self.state_dict())
+        return freeze(body)
 
-    def forward(self, emb: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+    def forward(self, emb: torch.Tensor, state: LSTMState | None = None) -> tuple[torch.Tensor, LSTMState]:
         """emb (B, T, d) -> (out (B, T, d), new state: one (h, c) per layer, each (1, B, H))."""
         x = locked_dropout(emb, self.cfg.input_dropout, self.training)
-        new_state: State = []
+        new_state: LSTMState = []
         for i, layer in enumerate(self.layers):
             x, s = layer(x, None if state is None else state[i])
             new_state.append(s)
@@ -97,3 +106,6 @@ class AWDLSTM(nn.Module):
             p = self.cfg.output_dropout if last else self.cfg.hidden_dropout
             x = locked_dropout(x, p, self.training)
         return x, new_state
+
+
+register_body("awd_lstm", AWDLSTMConfig, AWDLSTM)

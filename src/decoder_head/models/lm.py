@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from ..mapping import Mapping
-from .awd_lstm import AWDLSTM, State
+from .body import Body, State
 
 
 def embedding_dropout(ids: torch.Tensor, vocab_size: int, p: float, training: bool) -> torch.Tensor | None:
@@ -29,7 +29,7 @@ def embedding_dropout(ids: torch.Tensor, vocab_size: int, p: float, training: bo
 
 
 class LanguageModel(nn.Module):
-    def __init__(self, mapping: Mapping, body: AWDLSTM, emb_dropout: float = 0.05) -> None:
+    def __init__(self, mapping: Mapping, body: Body, emb_dropout: float = 0.05) -> None:
         super().__init__()
         if mapping.dim != body.emb_dim:
             raise ValueError(f"mapping dim {mapping.dim} != body emb_dim {body.emb_dim}")
@@ -37,7 +37,7 @@ class LanguageModel(nn.Module):
         self.body = body
         self.emb_dropout = emb_dropout
 
-    def forward(self, ids: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+    def forward(self, ids: torch.Tensor, state: State = None) -> tuple[torch.Tensor, State]:
         """ids (B, T) -> (logits (B, T, V), new state)."""
         table = self.mapping.table()  # (V, d), computed once per step
         emb = table[ids]

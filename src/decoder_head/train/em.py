@@ -19,18 +19,22 @@ import torch
 import torch.nn.functional as F
 from scipy.optimize import linear_sum_assignment
 
-from ..device import on_device
 from ..models import LanguageModel
+from ..runtime import Runtime, on_device
 from .batches import windows
 
 
 @torch.no_grad()
 def assignment_scores(model: LanguageModel, batched: torch.Tensor, bptt: int,
-                      max_tokens: int | None = None) -> tuple[torch.Tensor, int]:
-    """(V, V_t) summed log q over each word's positions, and the windows it took."""
+                      max_tokens: int | None = None, runtime: Runtime | None = None) -> tuple[torch.Tensor, int]:
+    """(V, V_t) summed log q over each word's positions, and the windows it took.
+
+    Under torchrun each rank scores its rows of the stream and the sums are added up, so
+    every rank then solves the same assignment."""
+    runtime = runtime or Runtime.local()
     model.eval()
     mapping = model.mapping
-    with on_device(model, batched) as (batched,):
+    with on_device(runtime.device, model, runtime.shard(batched)) as (batched,):
         target = mapping.target  # (V_t, d)
         table = mapping.table()  # (V, d), current inputs
         scores = torch.zeros(mapping.vocab_size, target.size(0), device=target.device)
@@ -42,13 +46,14 @@ def assignment_scores(model: LanguageModel, batched: torch.Tensor, bptt: int,
             seen, n = seen + y.numel(), n + 1
             if max_tokens is not None and seen >= max_tokens:
                 break
-        scores = scores.cpu()
+        scores = runtime.all_sum(scores).cpu()
     return scores, n
 
 
-def em_round(model: LanguageModel, batched: torch.Tensor, bptt: int, max_tokens: int | None = None) -> dict:
+def em_round(model: LanguageModel, batched: torch.Tensor, bptt: int, max_tokens: int | None = None,
+             runtime: Runtime | None = None) -> dict:
     """One E-step (scores) + M-step (Hungarian) on model.mapping; returns what changed."""
-    scores, n = assignment_scores(model, batched, bptt, max_tokens)
+    scores, n = assignment_scores(model, batched, bptt, max_tokens, runtime)
     before = model.mapping.scores().argmax(1)
     rows, cols = linear_sum_assignment(scores.numpy(), maximize=True)
     rows_t, cols_t = torch.as_tensor(rows), torch.as_tensor(cols)

@@ -4,6 +4,10 @@ The loop only sees a LanguageModel, the parameters to train and the module whose
 checkpointed; it never asks which mapping or body it holds. Per epoch: train windows
 (state carried, detached), validation loss, a checkpoint (model + optimizer + RNG), so an
 interrupted run resumes from its last finished epoch with the same numbers.
+
+Under torchrun (Runtime.distributed) the model is wrapped in DistributedDataParallel: each
+rank trains on its rows of the global batch (Runtime.shard) and DDP averages the gradients,
+so N processes take the steps one process takes with the same global batch.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ import torch.nn.functional as F
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..device import deterministic, on_device, pick_device
-from ..models import LanguageModel, State
+from ..models import LanguageModel, detach_state
+from ..runtime import Runtime, deterministic, on_device
 from .batches import n_windows, windows
 from .checkpoint import (
     has_checkpoint,
@@ -94,21 +98,21 @@ def freeze_rows_beyond(mapping: torch.nn.Module, active: int) -> None:
             p.grad[active:] = 0
 
 
-def detach(state: State) -> State:
-    return [(h.detach(), c.detach()) for h, c in state]
-
-
 @torch.no_grad()
-def evaluate_loss(model: LanguageModel, batched: torch.Tensor, bptt: int, max_windows: int | None) -> float:
+def evaluate_loss(model: LanguageModel, batched: torch.Tensor, bptt: int, max_windows: int | None,
+                  runtime: Runtime | None = None) -> float:
     """Mean cross-entropy (nats/token) over the first windows of a batched stream."""
+    runtime = runtime or Runtime.local()
     model.eval()
     total, count, state = 0.0, 0, None
-    with on_device(model, batched) as (batched,):
+    with on_device(runtime.device, model, batched) as (batched,):
         for i, (x, y) in enumerate(windows(batched, bptt)):
             if max_windows is not None and i >= max_windows:
                 break
-            logits, state = model(x, state)
-            total += F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="sum").item()
+            with runtime.autocast_context():
+                logits, state = model(x, state)
+            total += F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), y.reshape(-1),
+                                     reduction="sum").item()
             count += y.numel()
     return total / max(1, count)
 
@@ -124,6 +128,7 @@ def fit(
     desc: str = "training",
     on_epoch_end: Callable[[int], dict[str, Any]] | None = None,
     fingerprint: dict[str, Any] | None = None,
+    runtime: Runtime | None = None,
 ) -> list[dict[str, Any]]:
     """Train the parameters of `model` that require grad; checkpoint `saved` per epoch.
 
@@ -134,18 +139,24 @@ def fit(
     """
     # The CPU backward of an embedding lookup accumulates in a thread-dependent order;
     # deterministic kernels make "same seed, same numbers" hold.
-    device = pick_device()
-    deterministic(device)
-    torch.manual_seed(cfg.seed)
-    with on_device(model, train, valid) as (train, valid):
-        return _fit_here(model, train, valid, cfg, saved, device, ckpt_dir, resume, desc, on_epoch_end, fingerprint)
+    runtime = runtime or Runtime.local()
+    deterministic(runtime.device)
+    torch.manual_seed(cfg.seed + runtime.rank)  # ranks draw their own dropout masks
+    with on_device(runtime.device, model, runtime.shard(train), valid) as (train, valid):
+        return _fit_here(model, train, valid, cfg, saved, runtime, ckpt_dir, resume, desc, on_epoch_end,
+                         fingerprint)
+
+
+def _rng_key(runtime: Runtime, rank: int) -> str:
+    return "rng.torch" if not runtime.distributed else f"rng.torch.{rank}"
 
 
 def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cfg: TrainConfig,
-              saved: torch.nn.Module, device: torch.device, ckpt_dir: str | Path | None, resume: bool,
+              saved: torch.nn.Module, runtime: Runtime, ckpt_dir: str | Path | None, resume: bool,
               desc: str, on_epoch_end: Callable[[int], dict[str, Any]] | None,
               fingerprint: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """fit's body, with the model and streams already on `device`."""
+    """fit's body, with the model and this rank's streams already on the runtime's device."""
+    device = runtime.device
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay)
     per_epoch = n_windows(train, cfg.bptt)
@@ -154,23 +165,32 @@ def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cf
     total = per_epoch * cfg.epochs
     history: list[dict[str, Any]] = []
     start_epoch = 0
-    fingerprint = {"train_config": asdict(cfg), **(fingerprint or {})}
+    fingerprint = {"train_config": asdict(cfg), "world_size": runtime.world_size, **(fingerprint or {})}
     if resume and ckpt_dir is not None and has_checkpoint(ckpt_dir):
         tensors, meta = load_checkpoint(ckpt_dir)
-        if meta.get("fingerprint") != json.loads(json.dumps(fingerprint)):
-            print(f"{ckpt_dir}: checkpoint was made with another config; starting over")
+        made = dict(meta.get("fingerprint") or {})
+        made.setdefault("world_size", 1)  # checkpoints from before ranks were one process
+        if made != json.loads(json.dumps(fingerprint)):
+            if runtime.is_main:
+                print(f"{ckpt_dir}: checkpoint was made with another config; starting over")
         else:
             load_module_state(saved, tensors, "model.", str(ckpt_dir))
             optimizer_from_flat(opt, tensors, meta["optimizer"])
-            torch.set_rng_state(tensors["rng.torch"])
+            torch.set_rng_state(tensors[_rng_key(runtime, runtime.rank)])
             if device.type == "cuda" and "rng.cuda" in tensors:
                 torch.cuda.set_rng_state(tensors["rng.cuda"], device)
             history, start_epoch = meta["history"], meta["epoch"] + 1
     all_windows = list(windows(train, cfg.bptt))
+    net: torch.nn.Module = model
+    if runtime.distributed:  # gradients averaged over ranks in backward
+        from torch.nn.parallel import DistributedDataParallel
+
+        net = DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None,
+                                      broadcast_buffers=False)
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("loss {task.fields[loss]:.3f}"), TimeRemainingColumn()]
     log_every = max(1, per_epoch // 4)
-    with Progress(*columns, transient=False) as progress:
+    with Progress(*columns, transient=False, disable=not runtime.is_main) as progress:
         task = progress.add_task(escape(desc), total=total, completed=start_epoch * per_epoch, loss=float("nan"))
         for epoch in range(start_epoch, cfg.epochs):
             model.train()
@@ -185,9 +205,10 @@ def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cf
                 for group in opt.param_groups:
                     group["lr"] = lr_at(cfg, step, total)
                 model.mapping.set_progress(step / total)  # e.g. Gumbel-Sinkhorn's temperature schedule
-                logits, state = model(x, state)
-                state = detach(state)
-                loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
+                with runtime.autocast_context():
+                    logits, state = net(x, state)
+                state = detach_state(state)
+                loss = F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), y.reshape(-1))
                 opt.zero_grad(set_to_none=True)
                 (loss + model.mapping.penalty()).backward()
                 freeze_rows_beyond(model.mapping, curriculum_rows(cfg, step / total, model.mapping.vocab_size))
@@ -197,33 +218,47 @@ def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cf
                 loss_sum += loss.item()
                 tokens += y.numel()
                 progress.update(task, advance=1, loss=loss.item())
-                if not progress.console.is_terminal and (i + 1) % log_every == 0:  # a log file gets plain lines
+                if runtime.is_main and not progress.console.is_terminal and (i + 1) % log_every == 0:
+                    # a log file gets plain lines
                     print(f"{desc} epoch {epoch + 1}/{cfg.epochs} step {i + 1}/{per_epoch} loss {loss.item():.3f}",
                           flush=True)
             seconds = time.perf_counter() - t0
-            val_loss = evaluate_loss(model, valid, cfg.bptt, cfg.valid_windows)
+            # Every rank scores the whole validation stream: the same number everywhere.
+            val_loss = evaluate_loss(model, valid, cfg.bptt, cfg.valid_windows, runtime)
+            loss_sum = float(runtime.all_sum(torch.tensor(loss_sum, dtype=torch.float64))) / runtime.world_size
             row: dict[str, Any] = {
                 "epoch": epoch, "steps": (epoch + 1) * per_epoch, "train_loss": loss_sum / per_epoch,
                 "val_loss": val_loss, "val_ppl": math.exp(min(val_loss, 50.0)),
-                "tokens_per_s": tokens / seconds, "seconds": seconds,
+                "tokens_per_s": tokens * runtime.world_size / seconds, "seconds": seconds,
             }
             if on_epoch_end is not None:  # hooks (recovery hit@1, ...) work on the CPU
                 model.to("cpu")
                 row.update(on_epoch_end(epoch))
                 model.to(device)
             history.append(row)
-            progress.console.print(escape(
-                f"{desc} epoch {epoch + 1}/{cfg.epochs}: train {row['train_loss']:.3f} "
-                f"val ppl {row['val_ppl']:.1f}" + "".join(
-                    f" {k} {v:.3f}" for k, v in row.items() if k.startswith("hit"))
-            ))
+            if runtime.is_main:
+                progress.console.print(escape(
+                    f"{desc} epoch {epoch + 1}/{cfg.epochs}: train {row['train_loss']:.3f} "
+                    f"val ppl {row['val_ppl']:.1f}" + "".join(
+                        f" {k} {v:.3f}" for k, v in row.items() if k.startswith("hit"))
+                ))
             if ckpt_dir is not None:
-                opt_tensors, opt_meta = optimizer_to_flat(opt)
-                tensors = {f"model.{k}": v for k, v in saved.state_dict().items()}
-                tensors.update(opt_tensors)
-                tensors["rng.torch"] = torch.get_rng_state()
-                if device.type == "cuda":
-                    tensors["rng.cuda"] = torch.cuda.get_rng_state(device)
-                save_checkpoint(ckpt_dir, tensors, {
-                    "epoch": epoch, "history": history, "optimizer": opt_meta, "fingerprint": fingerprint})
+                _save(ckpt_dir, saved, opt, runtime, {
+                    "epoch": epoch, "history": history, "fingerprint": fingerprint})
     return history
+
+
+def _save(ckpt_dir: str | Path, saved: torch.nn.Module, opt: torch.optim.Optimizer, runtime: Runtime,
+          meta: dict[str, Any]) -> None:
+    """Model + optimizer + every rank's RNG state, written by rank 0; the others wait for it."""
+    rng_states = runtime.gather(torch.get_rng_state())
+    if runtime.is_main:
+        opt_tensors, opt_meta = optimizer_to_flat(opt)
+        tensors = {f"model.{k}": v for k, v in saved.state_dict().items()}
+        tensors.update(opt_tensors)
+        for rank, state in enumerate(rng_states):
+            tensors[_rng_key(runtime, rank)] = state
+        if runtime.device.type == "cuda":
+            tensors["rng.cuda"] = torch.cuda.get_rng_state(runtime.device)
+        save_checkpoint(ckpt_dir, tensors, {**meta, "optimizer": opt_meta})
+    runtime.barrier()

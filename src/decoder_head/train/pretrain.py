@@ -11,7 +11,7 @@ training again.
 
 from __future__ import annotations
 
-import dataclasses
+import math
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,10 +26,11 @@ from ..data.vocab import Vocab
 from ..errors import DecoderHeadError
 from ..files import read_json, write_json
 from ..mapping import FreeMapping
-from ..models import AWDLSTM, LanguageModel
+from ..models import Body, LanguageModel, build_body
+from ..runtime import Runtime
 from .batches import batchify, encode_stream
 from .checkpoint import has_checkpoint, load_checkpoint, load_module_state, save_checkpoint
-from .loop import fit
+from .loop import evaluate_loss, fit
 
 TOKENIZER = Tokenizer()
 
@@ -48,16 +49,28 @@ def corpus_sentences(spec: str, cache_dir: Path) -> list[list[str]]:
 
 
 def build_lm(cfg: LMConfig, vocab_size: int) -> LanguageModel:
-    body = AWDLSTM(cfg.body)
-    return LanguageModel(FreeMapping(vocab_size, cfg.body.emb_dim), body, cfg.emb_dropout)
+    body = build_body(cfg.body)  # the registry picks AWD-LSTM, Transformer or a HF model by `kind`
+    return LanguageModel(FreeMapping(vocab_size, body.emb_dim), body, cfg.emb_dropout)
+
+
+def pretrained(cfg: LMConfig) -> bool:
+    """A body that comes trained (a HF model folder) is adopted, not trained here."""
+    return cfg.body.kind == "hf"
+
+
+def saved_state(cfg: LMConfig, model: LanguageModel) -> dict[str, torch.Tensor]:
+    """What final/ stores: the whole LM, or only the table when the body is a model folder on disk."""
+    keep = "mapping." if pretrained(cfg) else ""
+    return {f"model.{k}": v for k, v in model.state_dict().items() if k.startswith(keep)}
 
 
 def lm_folder(cfg: LMConfig, workdir: Path) -> Path:
     return workdir / "lms" / f"{CorpusSpec.parse(cfg.corpus).label()}-{cfg.key()}"
 
 
-def train_lm(cfg: LMConfig, workdir: Path, resume: bool = True) -> TrainedLM:
+def train_lm(cfg: LMConfig, workdir: Path, resume: bool = True, runtime: Runtime | None = None) -> TrainedLM:
     """Train the LM described by cfg, or load it when this exact config already finished."""
+    runtime = runtime or Runtime.local()
     folder = lm_folder(cfg, workdir)
     if has_checkpoint(folder / "final"):
         lm = load_lm(folder)
@@ -65,16 +78,27 @@ def train_lm(cfg: LMConfig, workdir: Path, resume: bool = True) -> TrainedLM:
         return lm
     sentences = corpus_sentences(cfg.corpus, workdir / "cache")
     train_s, valid_s = split_train_valid(sentences, cfg.valid_fraction, cfg.train.seed)
-    vocab = Vocab.build(train_s, cfg.vocab.max_size, cfg.vocab.min_count)
-    vocab.save(folder / "vocab.json")
-    write_json(folder / "config.json", asdict(cfg))
+    if pretrained(cfg):
+        from .adopt import adopt_hf
+
+        model, vocab = adopt_hf(cfg, train_s)
+    else:
+        vocab = Vocab.build(train_s, cfg.vocab.max_size, cfg.vocab.min_count)
+        torch.manual_seed(cfg.train.seed)
+        model = build_lm(cfg, len(vocab))
+    if runtime.is_main:
+        vocab.save(folder / "vocab.json")
+        write_json(folder / "config.json", asdict(cfg))
     train = batchify(encode_stream(train_s, vocab), cfg.train.batch_size)
     valid = batchify(encode_stream(valid_s, vocab), 8)
-    torch.manual_seed(cfg.train.seed)
-    model = build_lm(cfg, len(vocab))
     t0 = time.perf_counter()
-    history = fit(model, train, valid, cfg.train, saved=model, ckpt_dir=folder / "checkpoint",
-                  resume=resume, desc=f"LM {cfg.corpus}", fingerprint={"lm": asdict(cfg)})
+    if pretrained(cfg):  # nothing to train: score the word-level view on held-out text
+        val_loss = evaluate_loss(model, valid, cfg.train.bptt, cfg.train.valid_windows, runtime)
+        history = [{"epoch": 0, "steps": 0, "train_loss": float("nan"), "val_loss": val_loss,
+                    "val_ppl": math.exp(min(val_loss, 50.0)), "tokens_per_s": 0.0, "seconds": 0.0}]
+    else:
+        history = fit(model, train, valid, cfg.train, saved=model, ckpt_dir=folder / "checkpoint",
+                      resume=resume, desc=f"LM {cfg.corpus}", fingerprint={"lm": asdict(cfg)}, runtime=runtime)
     meta = {
         "history": history,
         "val_ppl": history[-1]["val_ppl"],
@@ -85,7 +109,9 @@ def train_lm(cfg: LMConfig, workdir: Path, resume: bool = True) -> TrainedLM:
         "train_tokens": int(train.numel()),
         "vocab_size": len(vocab),
     }
-    save_checkpoint(folder / "final", {f"model.{k}": v for k, v in model.state_dict().items()}, meta)
+    if runtime.is_main:
+        save_checkpoint(folder / "final", saved_state(cfg, model), meta)
+    runtime.barrier()
     return TrainedLM(model, vocab, cfg, folder, {**meta, "reused": False})
 
 
@@ -96,20 +122,17 @@ def load_lm(folder: str | Path) -> TrainedLM:
     vocab = Vocab.load(folder / "vocab.json")
     tensors, meta = load_checkpoint(folder / "final")
     model = build_lm(cfg, len(vocab))
-    load_module_state(model, tensors, "model.", str(folder / "final"))
+    if pretrained(cfg):
+        load_module_state(model.mapping, tensors, "model.mapping.", str(folder / "final"))
+    else:
+        load_module_state(model, tensors, "model.", str(folder / "final"))
     model.eval()
     return TrainedLM(model, vocab, cfg, folder, dict(meta))
 
 
-def frozen_body(lm: LanguageModel) -> AWDLSTM:
+def frozen_body(lm: LanguageModel) -> Body:
     """A dropout-free copy of the LM's body with gradients off: re-learning wants its signal clean."""
-    cfg = dataclasses.replace(lm.body.cfg, input_dropout=0.0, hidden_dropout=0.0,
-                              output_dropout=0.0, weight_dropout=0.0)
-    body = AWDLSTM(cfg)
-    body.load_state_dict(lm.body.state_dict())
-    for p in body.parameters():
-        p.requires_grad_(False)
-    return body
+    return lm.body.frozen()
 
 
 def require_lm_folder(path: str | Path) -> Path:

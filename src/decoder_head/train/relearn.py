@@ -23,6 +23,7 @@ from ..data.vocab import Vocab
 from ..mapping import Mapping, build_mapping
 from ..mapping.init import seed_logits, seed_pairs
 from ..models import LanguageModel
+from ..runtime import Runtime
 from .batches import batchify, encode_stream
 from .loop import evaluate_loss, fit
 from .em import em_round
@@ -82,6 +83,7 @@ def relearn(
     resume: bool = True,
     desc: str = "relearn",
     on_epoch_end: Callable[[Relearned], dict[str, Any]] | None = None,
+    runtime: Runtime | None = None,
 ) -> Relearned:
     """Train a fresh mapping for `cfg.corpus` through LM A's frozen body."""
     sentences = corpus_sentences(cfg.corpus, workdir / "cache")
@@ -96,14 +98,16 @@ def relearn(
     hook = None if on_epoch_end is None else (lambda _epoch: on_epoch_end(out))
     t0 = time.perf_counter()
     out.history = fit(model, train, valid, cfg.train, saved=mapping, ckpt_dir=ckpt_dir,
-                      resume=resume, desc=desc, on_epoch_end=hook, fingerprint={"relearn": asdict(cfg)})
+                      resume=resume, desc=desc, on_epoch_end=hook, fingerprint={"relearn": asdict(cfg)},
+                      runtime=runtime)
     steps = out.history[-1]["steps"]
-    best = evaluate_loss(model, valid, cfg.train.bptt, cfg.train.valid_windows)
+    best = evaluate_loss(model, valid, cfg.train.bptt, cfg.train.valid_windows, runtime)
     for r in range(cfg.em_rounds):
         before = {k: v.clone() for k, v in mapping.state_dict().items()}
-        row = {"stage": "em", "round": r, **em_round(model, train, cfg.train.bptt, cfg.em_tokens)}
+        row = {"stage": "em", "round": r, **em_round(model, train, cfg.train.bptt, cfg.em_tokens, runtime)}
         steps += row["windows"]
-        row.update(steps=steps, val_loss=evaluate_loss(model, valid, cfg.train.bptt, cfg.train.valid_windows))
+        row.update(steps=steps, val_loss=evaluate_loss(model, valid, cfg.train.bptt, cfg.train.valid_windows,
+                                                       runtime))
         # Unsupervised model selection: a round is kept only if the frozen LM likes the new
         # mapping at least as much on held-out text; otherwise undo it and stop.
         row["accepted"] = row["val_loss"] <= best + 1e-4
@@ -113,8 +117,9 @@ def relearn(
             best = row["val_loss"]
         if on_epoch_end is not None:
             row.update(on_epoch_end(out))
-        print(f"{desc} EM round {r + 1}/{cfg.em_rounds}: {row['changed']} words moved, val loss "
-              f"{row['val_loss']:.3f} ({'kept' if row['accepted'] else 'undone: worse than before'})")
+        if runtime is None or runtime.is_main:
+            print(f"{desc} EM round {r + 1}/{cfg.em_rounds}: {row['changed']} words moved, val loss "
+                  f"{row['val_loss']:.3f} ({'kept' if row['accepted'] else 'undone: worse than before'})")
         out.history.append(row)
         if not row["accepted"] or row["changed"] == 0:
             break
