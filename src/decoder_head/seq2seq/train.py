@@ -1,8 +1,8 @@
 """Train a translator for a fixed budget (CPU minutes or steps), with periodic checkpoints.
 
 Reuses the LM training pieces: the learning-rate curve (`train.loop.lr_at`, driven here by
-the fraction of the budget spent, since a time budget has no known step count), and the
-safetensors checkpoint helpers. Every `eval_every` steps: validation loss and a resumable
+the fraction of the budget spent, since a time budget has no known step count), and the one
+Trainer (`train.trainer`: Adam, clipping, checkpoints with RNG state, resume by config). Every `eval_every` steps: validation loss and a resumable
 checkpoint (model, optimizer, RNG, position in the epoch, budget spent). The teacher-forcing
 ratio of the GRUs decays linearly from `teacher_forcing_start` to `_end` over the budget.
 """
@@ -23,14 +23,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..files import write_json
-from ..train.checkpoint import (
-    has_checkpoint,
-    load_checkpoint,
-    optimizer_from_flat,
-    optimizer_to_flat,
-    save_checkpoint,
-)
 from ..train.loop import TrainConfig, lr_at
+from ..train.trainer import OptimConfig, Trainer
 from .config import Seq2SeqConfig, Seq2SeqTrainConfig
 from .data import PAD_TARGET, ParallelData, build_parallel, make_batch, sortish_batches
 from .models import Seq2Seq, build_model, init_embedding
@@ -120,30 +114,20 @@ def train_seq2seq(cfg: Seq2SeqConfig, folder: str | Path, resume: bool = True,
     data.src_vocab.save(folder / "src_vocab.json")
     data.trg_vocab.save(folder / "trg_vocab.json")
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=tc.lr, weight_decay=tc.weight_decay)
+    trainer = Trainer(model, params, OptimConfig(tc.lr, weight_decay=tc.weight_decay, clip=tc.clip),
+                      ckpt_dir=folder / "checkpoint", fingerprint=_fingerprint(cfg),
+                      state_fn=model_tensors, load_fn=load_model_tensors)
     schedule = TrainConfig(lr=tc.lr, schedule=tc.schedule, warmup=tc.warmup)
     step, epoch, position, history, spent = 0, 0, 0, [], None
-    ckpt = folder / "checkpoint"
-    if resume and has_checkpoint(ckpt):
-        tensors, meta = load_checkpoint(ckpt)
-        if meta.get("fingerprint") == _fingerprint(cfg):
-            load_model_tensors(model, tensors, "model.", str(ckpt))
-            optimizer_from_flat(opt, tensors, meta["optimizer"])
-            torch.set_rng_state(tensors["rng.torch"])
-            step, epoch, position = meta["step"], meta["epoch"], meta["position"]
-            history, spent = meta["history"], meta["spent"]
-        else:
-            print(f"{ckpt}: checkpoint was made with another config; starting over")
+    meta = trainer.resume() if resume else None
+    if meta is not None:
+        step, epoch, position = meta["step"], meta["epoch"], meta["position"]
+        history, spent = meta["history"], meta["spent"]
     budget = Budget(tc, spent)
 
     def checkpoint() -> None:
-        opt_tensors, opt_meta = optimizer_to_flat(opt)
-        tensors = {f"model.{k}": v for k, v in model_tensors(model).items()}
-        tensors.update(opt_tensors)
-        tensors["rng.torch"] = torch.get_rng_state()
-        save_checkpoint(ckpt, tensors, {"step": step, "epoch": epoch, "position": position, "history": history,
-                                        "spent": budget.spent, "optimizer": opt_meta,
-                                        "fingerprint": _fingerprint(cfg)})
+        trainer.save({"step": step, "epoch": epoch, "position": position, "history": history,
+                      "spent": budget.spent})
 
     def record(train_loss: float) -> None:
         val = validation_loss(model, data, tc.valid_pairs, tc.batch_size)
@@ -168,17 +152,12 @@ def train_seq2seq(cfg: Seq2SeqConfig, folder: str | Path, resume: bool = True,
                     break
                 budget.resume()
                 model.train()
-                for group in opt.param_groups:
-                    group["lr"] = lr_at(schedule, int(frac * _RESOLUTION), _RESOLUTION)
                 forcing = tc.teacher_forcing_start + (tc.teacher_forcing_end - tc.teacher_forcing_start) * frac
                 b = make_batch([data.train[i] for i in batches[position]], data.src_vocab, data.trg_vocab,
                                data.max_src_len, data.max_trg_len)
-                loss = sequence_loss(model(b.src, b.src_len, b.trg_in, forcing), b.trg_out, tc.label_smoothing)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                if tc.clip > 0:
-                    torch.nn.utils.clip_grad_norm_(params, tc.clip)
-                opt.step()
+                loss = sequence_loss(trainer.forward(b.src, b.src_len, b.trg_in, forcing), b.trg_out,
+                                     tc.label_smoothing)
+                trainer.step(loss, lr_at(schedule, int(frac * _RESOLUTION), _RESOLUTION))
                 budget.pause()
                 step, position = step + 1, position + 1
                 run_loss, run_n = run_loss + loss.item(), run_n + 1

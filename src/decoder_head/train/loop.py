@@ -5,14 +5,14 @@ checkpointed; it never asks which mapping or body it holds. Per epoch: train win
 (state carried, detached), validation loss, a checkpoint (model + optimizer + RNG), so an
 interrupted run resumes from its last finished epoch with the same numbers.
 
-Under torchrun (Runtime.distributed) the model is wrapped in DistributedDataParallel: each
-rank trains on its rows of the global batch (Runtime.shard) and DDP averages the gradients,
-so N processes take the steps one process takes with the same global batch.
+The step itself, checkpoints and resume are the Trainer's (train.trainer), shared with the
+seq2seq translator. Under torchrun (Runtime.distributed) each rank trains on its rows of the
+global batch (Runtime.shard) and DDP averages the gradients, so N processes take the steps
+one process takes with the same global batch.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import asdict, dataclass
@@ -27,14 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..models import LanguageModel, detach_state
 from ..runtime import Runtime, deterministic, on_device
 from .batches import n_windows, windows
-from .checkpoint import (
-    has_checkpoint,
-    load_checkpoint,
-    load_module_state,
-    optimizer_from_flat,
-    optimizer_to_flat,
-    save_checkpoint,
-)
+from .trainer import OptimConfig, Trainer
 
 
 @dataclass(frozen=True)
@@ -147,10 +140,6 @@ def fit(
                          fingerprint)
 
 
-def _rng_key(runtime: Runtime, rank: int) -> str:
-    return "rng.torch" if not runtime.distributed else f"rng.torch.{rank}"
-
-
 def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cfg: TrainConfig,
               saved: torch.nn.Module, runtime: Runtime, ckpt_dir: str | Path | None, resume: bool,
               desc: str, on_epoch_end: Callable[[int], dict[str, Any]] | None,
@@ -158,35 +147,18 @@ def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cf
     """fit's body, with the model and this rank's streams already on the runtime's device."""
     device = runtime.device
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay)
+    trainer = Trainer(model, params, OptimConfig(cfg.lr, (cfg.beta1, cfg.beta2), cfg.weight_decay, cfg.clip),
+                      runtime, ckpt_dir, {"train_config": asdict(cfg), **(fingerprint or {})}, saved=saved)
     per_epoch = n_windows(train, cfg.bptt)
     if cfg.steps_per_epoch is not None:
         per_epoch = min(per_epoch, cfg.steps_per_epoch)
     total = per_epoch * cfg.epochs
     history: list[dict[str, Any]] = []
     start_epoch = 0
-    fingerprint = {"train_config": asdict(cfg), "world_size": runtime.world_size, **(fingerprint or {})}
-    if resume and ckpt_dir is not None and has_checkpoint(ckpt_dir):
-        tensors, meta = load_checkpoint(ckpt_dir)
-        made = dict(meta.get("fingerprint") or {})
-        made.setdefault("world_size", 1)  # checkpoints from before ranks were one process
-        if made != json.loads(json.dumps(fingerprint)):
-            if runtime.is_main:
-                print(f"{ckpt_dir}: checkpoint was made with another config; starting over")
-        else:
-            load_module_state(saved, tensors, "model.", str(ckpt_dir))
-            optimizer_from_flat(opt, tensors, meta["optimizer"])
-            torch.set_rng_state(tensors[_rng_key(runtime, runtime.rank)])
-            if device.type == "cuda" and "rng.cuda" in tensors:
-                torch.cuda.set_rng_state(tensors["rng.cuda"], device)
-            history, start_epoch = meta["history"], meta["epoch"] + 1
+    meta = trainer.resume() if resume else None
+    if meta is not None:
+        history, start_epoch = meta["history"], meta["epoch"] + 1
     all_windows = list(windows(train, cfg.bptt))
-    net: torch.nn.Module = model
-    if runtime.distributed:  # gradients averaged over ranks in backward
-        from torch.nn.parallel import DistributedDataParallel
-
-        net = DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None,
-                                      broadcast_buffers=False)
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("loss {task.fields[loss]:.3f}"), TimeRemainingColumn()]
     log_every = max(1, per_epoch // 4)
@@ -202,19 +174,13 @@ def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cf
                     state = None  # the stream wrapped around: start fresh
                 x, y = all_windows[j]
                 step = epoch * per_epoch + i
-                for group in opt.param_groups:
-                    group["lr"] = lr_at(cfg, step, total)
                 model.mapping.set_progress(step / total)  # e.g. Gumbel-Sinkhorn's temperature schedule
-                with runtime.autocast_context():
-                    logits, state = net(x, state)
+                logits, state = trainer.forward(x, state)
                 state = detach_state(state)
                 loss = F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), y.reshape(-1))
-                opt.zero_grad(set_to_none=True)
-                (loss + model.mapping.penalty()).backward()
-                freeze_rows_beyond(model.mapping, curriculum_rows(cfg, step / total, model.mapping.vocab_size))
-                if cfg.clip > 0:
-                    torch.nn.utils.clip_grad_norm_(params, cfg.clip)
-                opt.step()
+                active = curriculum_rows(cfg, step / total, model.mapping.vocab_size)
+                trainer.step(loss + model.mapping.penalty(), lr_at(cfg, step, total),
+                             after_backward=lambda: freeze_rows_beyond(model.mapping, active))
                 loss_sum += loss.item()
                 tokens += y.numel()
                 progress.update(task, advance=1, loss=loss.item())
@@ -242,23 +208,5 @@ def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cf
                     f"val ppl {row['val_ppl']:.1f}" + "".join(
                         f" {k} {v:.3f}" for k, v in row.items() if k.startswith("hit"))
                 ))
-            if ckpt_dir is not None:
-                _save(ckpt_dir, saved, opt, runtime, {
-                    "epoch": epoch, "history": history, "fingerprint": fingerprint})
+            trainer.save({"epoch": epoch, "history": history})
     return history
-
-
-def _save(ckpt_dir: str | Path, saved: torch.nn.Module, opt: torch.optim.Optimizer, runtime: Runtime,
-          meta: dict[str, Any]) -> None:
-    """Model + optimizer + every rank's RNG state, written by rank 0; the others wait for it."""
-    rng_states = runtime.gather(torch.get_rng_state())
-    if runtime.is_main:
-        opt_tensors, opt_meta = optimizer_to_flat(opt)
-        tensors = {f"model.{k}": v for k, v in saved.state_dict().items()}
-        tensors.update(opt_tensors)
-        for rank, state in enumerate(rng_states):
-            tensors[_rng_key(runtime, rank)] = state
-        if runtime.device.type == "cuda":
-            tensors["rng.cuda"] = torch.cuda.get_rng_state(runtime.device)
-        save_checkpoint(ckpt_dir, tensors, {**meta, "optimizer": opt_meta})
-    runtime.barrier()
