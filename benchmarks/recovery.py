@@ -33,7 +33,7 @@ import time
 import traceback
 from pathlib import Path
 
-from decoder_head.config import EvalConfig, RunConfig, load_run_config, parse_yaml
+from decoder_head.config import EvalConfig, RunConfig, identity, load_run_config, parse_yaml
 from decoder_head.errors import DecoderHeadError
 from decoder_head.experiment import recover
 from decoder_head.files import read_json, write_json
@@ -117,7 +117,7 @@ def lr_sweep(lm: TrainedLM, cfg: RunConfig, margs: dict[str, dict], sweeps: dict
 
 
 def row_key(mapping: str, seed: int, cfg: object, lm_folder: str) -> str:
-    blob = json.dumps([mapping, seed, dataclasses.asdict(cfg), lm_folder], sort_keys=True, default=str)
+    blob = json.dumps([mapping, seed, identity(cfg), lm_folder], sort_keys=True, default=str)
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
 

@@ -42,3 +42,24 @@ def test_stages_switch_off_and_refine_reads_typed_settings():
         load_run_config("default", ["languages=[es]"])
     with pytest.raises(DecoderHeadError, match="vectors"):
         load_run_config("default", ["refine.vectors=[{method: glove}]"])
+
+
+def test_every_shipped_preset_loads_and_names_its_stages():
+    from decoder_head.config import PRESETS
+
+    names = sorted(p.stem for p in PRESETS.glob("*.yaml"))
+    assert {"default", "grid", "gpu", "wiki"} <= set(names)
+    for name in names:
+        cfg = load_run_config(name)
+        assert cfg.name == name and cfg.induce.corpus != cfg.lm.corpus
+    wiki = load_run_config("wiki")
+    assert wiki.lm.stream and wiki.induce.stream and wiki.recover.stream  # dumps larger than memory
+    assert (wiki.lm.body.emb_dim, wiki.lm.body.hidden, wiki.lm.body.n_layers, wiki.lm.vocab.max_size) == \
+        (100, 1150, 3, 4002)  # the original experiments' AWD-LSTM and 4k vocabulary
+    assert load_run_config("gpu").induce.vocab.max_size >= 10_000
+
+
+def test_reading_in_chunks_never_renames_an_lm():
+    load = load_run_config
+
+    assert load("default", ["lm.stream=true"]).lm.key() == load("default").lm.key()

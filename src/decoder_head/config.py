@@ -31,6 +31,23 @@ from .train.loop import TrainConfig
 PRESETS = Path(__file__).parent / "presets"
 
 
+NO_IDENTITY = ("stream",)  # how a corpus is read: the same ids either way
+
+
+def identity(cfg: Any) -> dict[str, Any]:
+    """A config as the dict that names its results (LM folders, checkpoints, grid rows): fields
+    that cannot change a number are left out, and so is the body kind `awd_lstm`, so LMs and
+    rows made before bodies had kinds keep their names."""
+    def strip(x: Any) -> Any:
+        return {k: strip(v) for k, v in x.items() if k not in NO_IDENTITY} if isinstance(x, dict) else x
+
+    tree = strip(asdict(cfg))
+    body = tree.get("body")
+    if isinstance(body, dict) and body.get("kind") == "awd_lstm":
+        del body["kind"]
+    return tree
+
+
 @dataclass(frozen=True)
 class VocabConfig:
     max_size: int = 8000  # including <unk> and <eos>
@@ -54,13 +71,11 @@ class LMConfig:
     emb_dropout: float = 0.05
     valid_fraction: float = 0.05
     train: TrainConfig = field(default_factory=TrainConfig)
+    stream: bool = False  # a text/wikitext file larger than memory: counted and encoded in chunks (data.stream)
 
     def key(self) -> str:
         """Content hash: a second run with the same config and corpus reuses the LM."""
-        tree = asdict(self)
-        if tree["body"]["kind"] == "awd_lstm":  # LMs made before bodies had kinds keep their folders
-            del tree["body"]["kind"]
-        blob = json.dumps(tree, sort_keys=True).encode()
+        blob = json.dumps(identity(self), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
 
@@ -77,6 +92,7 @@ class RelearnConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     em_rounds: int = 0  # hard-EM refinement rounds after gradient training (mixture mappings)
     em_tokens: int | None = None  # tokens scored per EM round (None: the whole corpus)
+    stream: bool = False  # read the corpus in chunks into memory-mapped ids (data.stream), as LMConfig.stream
 
     def __post_init__(self) -> None:
         if self.init not in ("random", "frequency"):

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import EvalConfig, RefineConfig, RelearnConfig, RunConfig, load_run_config, read_yaml_tree
+from .config import EvalConfig, RefineConfig, RelearnConfig, RunConfig, identity, load_run_config, read_yaml_tree
 from .data.dictionary import read_muse, write_muse
 from .runtime import Runtime
 from .errors import DecoderHeadError
@@ -147,7 +147,7 @@ def row_key(method: MethodSpec, rcfg: RelearnConfig, lm: TrainedLM, setting: str
             vectors: dict[str, Any] | tuple[dict[str, Any], ...]) -> str:
     """Everything a row's numbers depend on; a row with the same key is not run again."""
     spec = {k: v for k, v in asdict(method).items() if k != "vectors" or v is not None}  # keys from before `vectors`
-    parts = [spec, asdict(rcfg), lm.folder.name, setting, direction, vectors if method.refine else None]
+    parts = [spec, identity(rcfg), lm.folder.name, setting, direction, vectors if method.refine else None]
     blob = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 

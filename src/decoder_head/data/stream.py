@@ -186,18 +186,23 @@ def encode_to_memmap(spec: CorpusSpec, vocab: Vocab, tokenizer: Tokenizer, path:
     return _as_tensor(Path(path))
 
 
-def _fingerprint(spec: CorpusSpec, tokenizer: Tokenizer, cfg: StreamConfig) -> str:
-    """What the cached ids depend on: the file (path, size, mtime), the tokenizer and the split/vocab settings."""
+def _fingerprint(spec: CorpusSpec, tokenizer: Tokenizer, cfg: StreamConfig, vocab: Vocab | None) -> str:
+    """What the cached ids depend on: the file (path, size, mtime), the tokenizer, the split and
+    the vocabulary (its settings, or the given table itself)."""
     stat = Path(spec.name).stat()
+    table = None if vocab is None else hashlib.sha1("\n".join(vocab.itos).encode()).hexdigest()
     key = {"spec": str(spec), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
            "tokenizer": asdict(tokenizer), "split": [cfg.valid_fraction, cfg.seed],
-           "vocab": [cfg.max_size, cfg.min_count]}
+           "vocab": [cfg.max_size, cfg.min_count] if table is None else table}
     return hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def stream_corpus(spec: CorpusSpec, tokenizer: Tokenizer, cache_dir: str | os.PathLike,
-                  cfg: StreamConfig = StreamConfig()) -> StreamedCorpus:
+                  cfg: StreamConfig = StreamConfig(), vocab: Vocab | None = None) -> StreamedCorpus:
     """Split, count and encode a large file once; later calls reuse `<cache_dir>/stream/<label>-<key>/`.
+
+    `vocab`: encode with this table instead of counting one (recovery re-reads the LM's corpus
+    with the LM's own vocabulary).
 
     The folder holds vocab.json, train.i32, valid.i32 and meta.json; meta.json is written last,
     so a folder without it (an interrupted run) is rebuilt.
@@ -205,7 +210,7 @@ def stream_corpus(spec: CorpusSpec, tokenizer: Tokenizer, cache_dir: str | os.Pa
     _require_streamable(spec)
     if not Path(spec.name).is_file():
         raise DecoderHeadError(f"{spec.name}: file not found; pass the path of an existing text file")
-    folder = Path(cache_dir) / "stream" / f"{spec.label()}-{_fingerprint(spec, tokenizer, cfg)}"
+    folder = Path(cache_dir) / "stream" / f"{spec.label()}-{_fingerprint(spec, tokenizer, cfg, vocab)}"
     meta_path = folder / "meta.json"
     if meta_path.is_file():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -213,7 +218,8 @@ def stream_corpus(spec: CorpusSpec, tokenizer: Tokenizer, cache_dir: str | os.Pa
                               _as_tensor(folder / "valid.i32"), meta["n_sentences"], meta["n_valid"], folder)
     n = count_sentences(spec, tokenizer, cfg.chunk_lines)
     mask = held_out(n, cfg.valid_fraction, cfg.seed)
-    vocab = Vocab.from_counts(count_words(spec, tokenizer, mask, cfg.chunk_lines), cfg.max_size, cfg.min_count)
+    if vocab is None:
+        vocab = Vocab.from_counts(count_words(spec, tokenizer, mask, cfg.chunk_lines), cfg.max_size, cfg.min_count)
     vocab.save(folder / "vocab.json")
     n_train_ids, n_valid_ids = _encode_parts(spec, vocab, tokenizer, [folder / "train.i32", folder / "valid.i32"],
                                              mask.astype(np.int8), cfg.chunk_lines)

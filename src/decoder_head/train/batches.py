@@ -41,11 +41,18 @@ def batchify(stream: torch.Tensor, batch_size: int) -> torch.Tensor:
     return stream[: n * batch_size].view(batch_size, n)
 
 
+def window_at(batched: torch.Tensor, bptt: int, j: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Window j: (inputs (B, t), targets (B, t)), t <= bptt, as int64 ids (a streamed corpus
+    keeps int32 ids on disk; only the window in use is widened)."""
+    i = j * bptt
+    t = min(bptt, batched.size(1) - 1 - i)
+    return batched[:, i : i + t].long(), batched[:, i + 1 : i + 1 + t].long()
+
+
 def windows(batched: torch.Tensor, bptt: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Yield (inputs (B, t), targets (B, t)) windows, t <= bptt, in order."""
-    for i in range(0, batched.size(1) - 1, bptt):
-        t = min(bptt, batched.size(1) - 1 - i)
-        yield batched[:, i : i + t], batched[:, i + 1 : i + 1 + t]
+    """Yield every window in order (see window_at)."""
+    for j in range(n_windows(batched, bptt)):
+        yield window_at(batched, bptt, j)
 
 
 def n_windows(batched: torch.Tensor, bptt: int) -> int:

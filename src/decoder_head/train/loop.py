@@ -26,7 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..models import LanguageModel, detach_state
 from ..runtime import Runtime, deterministic, on_device
-from .batches import n_windows, windows
+from .batches import n_windows, window_at, windows
 from .trainer import OptimConfig, Trainer
 
 
@@ -158,7 +158,7 @@ def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cf
     meta = trainer.resume() if resume else None
     if meta is not None:
         history, start_epoch = meta["history"], meta["epoch"] + 1
-    all_windows = list(windows(train, cfg.bptt))
+    n_all = n_windows(train, cfg.bptt)
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("loss {task.fields[loss]:.3f}"), TimeRemainingColumn()]
     log_every = max(1, per_epoch // 4)
@@ -167,12 +167,12 @@ def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cf
         for epoch in range(start_epoch, cfg.epochs):
             model.train()
             t0, tokens, loss_sum, state = time.perf_counter(), 0, 0.0, None
-            offset = (epoch * per_epoch) % len(all_windows)
+            offset = (epoch * per_epoch) % n_all
             for i in range(per_epoch):
-                j = (offset + i) % len(all_windows)
+                j = (offset + i) % n_all
                 if j == 0:
                     state = None  # the stream wrapped around: start fresh
-                x, y = all_windows[j]
+                x, y = window_at(train, cfg.bptt, j)
                 step = epoch * per_epoch + i
                 model.mapping.set_progress(step / total)  # e.g. Gumbel-Sinkhorn's temperature schedule
                 logits, state = trainer.forward(x, state)

@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from ..config import LMConfig, from_dict
+from ..config import LMConfig, VocabConfig, from_dict, identity
 from ..data.corpus import CorpusSpec, load_sentences, split_train_valid
 from ..data.tokenizer import Tokenizer
 from ..data.vocab import Vocab
@@ -46,6 +46,33 @@ class TrainedLM:
 
 def corpus_sentences(spec: str, cache_dir: Path) -> list[list[str]]:
     return load_sentences(CorpusSpec.parse(spec), TOKENIZER, cache_dir=str(cache_dir))
+
+
+def token_streams(corpus: str, cache_dir: Path, valid_fraction: float, seed: int, vocab_cfg: VocabConfig,
+                  vocab: Vocab | None = None, stream: bool = False) -> tuple[Vocab, torch.Tensor, torch.Tensor]:
+    """(vocabulary, training ids, held-out ids) of a corpus, each sentence followed by <eos>.
+
+    In memory (a list of sentences), or `stream`ed: a text/wikitext file larger than memory is
+    counted and encoded chunk by chunk into memory-mapped int32 ids (data.stream), with the
+    same split, vocabulary and ids as in memory. `vocab` given: encode with it instead of
+    counting one (recovery reads the LM's corpus with the LM's own table)."""
+    if stream:
+        from ..data.stream import StreamConfig, stream_corpus
+
+        sc = StreamConfig(valid_fraction=valid_fraction, seed=seed, max_size=vocab_cfg.max_size,
+                          min_count=vocab_cfg.min_count)
+        streamed = stream_corpus(CorpusSpec.parse(corpus), TOKENIZER, cache_dir, sc, vocab)
+        return streamed.vocab, streamed.train, streamed.valid
+    train_s, valid_s = split_train_valid(corpus_sentences(corpus, cache_dir), valid_fraction, seed)
+    if vocab is None:
+        vocab = Vocab.build(train_s, vocab_cfg.max_size, vocab_cfg.min_count)
+    return vocab, encode_stream(train_s, vocab), encode_stream(valid_s, vocab)
+
+
+def unk_rate(ids: torch.Tensor, vocab: Vocab) -> float:
+    """Share of the words (not the <eos> marks) that encode as <unk>."""
+    words = ids.numel() - int((ids == vocab.eos_id).sum())
+    return int((ids == vocab.unk_id).sum()) / words if words else 0.0
 
 
 def build_lm(cfg: LMConfig, vocab_size: int) -> LanguageModel:
@@ -76,21 +103,23 @@ def train_lm(cfg: LMConfig, workdir: Path, resume: bool = True, runtime: Runtime
         lm = load_lm(folder)
         lm.meta["reused"] = True
         return lm
-    sentences = corpus_sentences(cfg.corpus, workdir / "cache")
-    train_s, valid_s = split_train_valid(sentences, cfg.valid_fraction, cfg.train.seed)
-    if pretrained(cfg):
+    if pretrained(cfg):  # the word-level view of a model folder: its table, no training
         from .adopt import adopt_hf
 
+        train_s, valid_s = split_train_valid(corpus_sentences(cfg.corpus, workdir / "cache"), cfg.valid_fraction,
+                                             cfg.train.seed)
         model, vocab = adopt_hf(cfg, train_s)
+        train_ids, valid_ids = encode_stream(train_s, vocab), encode_stream(valid_s, vocab)
     else:
-        vocab = Vocab.build(train_s, cfg.vocab.max_size, cfg.vocab.min_count)
+        vocab, train_ids, valid_ids = token_streams(cfg.corpus, workdir / "cache", cfg.valid_fraction,
+                                                    cfg.train.seed, cfg.vocab, stream=cfg.stream)
         torch.manual_seed(cfg.train.seed)
         model = build_lm(cfg, len(vocab))
     if runtime.is_main:
         vocab.save(folder / "vocab.json")
         write_json(folder / "config.json", asdict(cfg))
-    train = batchify(encode_stream(train_s, vocab), cfg.train.batch_size)
-    valid = batchify(encode_stream(valid_s, vocab), 8)
+    train = batchify(train_ids, cfg.train.batch_size)
+    valid = batchify(valid_ids, 8)
     t0 = time.perf_counter()
     if pretrained(cfg):  # nothing to train: score the word-level view on held-out text
         val_loss = evaluate_loss(model, valid, cfg.train.bptt, cfg.train.valid_windows, runtime)
@@ -98,14 +127,14 @@ def train_lm(cfg: LMConfig, workdir: Path, resume: bool = True, runtime: Runtime
                     "val_ppl": math.exp(min(val_loss, 50.0)), "tokens_per_s": 0.0, "seconds": 0.0}]
     else:
         history = fit(model, train, valid, cfg.train, saved=model, ckpt_dir=folder / "checkpoint",
-                      resume=resume, desc=f"LM {cfg.corpus}", fingerprint={"lm": asdict(cfg)}, runtime=runtime)
+                      resume=resume, desc=f"LM {cfg.corpus}", fingerprint={"lm": identity(cfg)}, runtime=runtime)
     meta = {
         "history": history,
         "val_ppl": history[-1]["val_ppl"],
         "tokens_per_s": sum(h["tokens_per_s"] for h in history) / len(history),
         "train_seconds": sum(h["seconds"] for h in history),
         "wall_seconds": time.perf_counter() - t0,
-        "unk_rate_valid": vocab.unk_rate(valid_s),
+        "unk_rate_valid": unk_rate(valid_ids, vocab),
         "train_tokens": int(train.numel()),
         "vocab_size": len(vocab),
     }

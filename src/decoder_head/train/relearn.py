@@ -17,17 +17,16 @@ from typing import Any, Callable
 
 import torch
 
-from ..config import RelearnConfig
-from ..data.corpus import split_train_valid
+from ..config import RelearnConfig, identity
 from ..data.vocab import Vocab
 from ..mapping import Mapping, build_mapping
 from ..mapping.init import seed_logits, seed_pairs
 from ..models import LanguageModel
 from ..runtime import Runtime
-from .batches import batchify, encode_stream
+from .batches import batchify
 from .loop import evaluate_loss, fit
 from .em import em_round
-from .pretrain import TrainedLM, corpus_sentences, frozen_body
+from .pretrain import TrainedLM, frozen_body, token_streams
 
 
 @dataclass
@@ -86,19 +85,17 @@ def relearn(
     runtime: Runtime | None = None,
 ) -> Relearned:
     """Train a fresh mapping for `cfg.corpus` through LM A's frozen body."""
-    sentences = corpus_sentences(cfg.corpus, workdir / "cache")
-    train_s, valid_s = split_train_valid(sentences, 0.02, cfg.train.seed)
-    if vocab is None:
-        vocab = Vocab.build(train_s, cfg.vocab.max_size, cfg.vocab.min_count)
+    vocab, train_ids, valid_ids = token_streams(cfg.corpus, workdir / "cache", 0.02, cfg.train.seed, cfg.vocab,
+                                                vocab, cfg.stream)
     mapping = new_mapping(cfg, lm, vocab, cfg.train.seed)
     model = LanguageModel(mapping, frozen_body(lm.model), emb_dropout=0.0)
-    train = batchify(encode_stream(train_s, vocab), cfg.train.batch_size)
-    valid = batchify(encode_stream(valid_s, vocab), 8)
+    train = batchify(train_ids, cfg.train.batch_size)
+    valid = batchify(valid_ids, 8)
     out = Relearned(mapping, model, vocab, [], 0.0)
     hook = None if on_epoch_end is None else (lambda _epoch: on_epoch_end(out))
     t0 = time.perf_counter()
     out.history = fit(model, train, valid, cfg.train, saved=mapping, ckpt_dir=ckpt_dir,
-                      resume=resume, desc=desc, on_epoch_end=hook, fingerprint={"relearn": asdict(cfg)},
+                      resume=resume, desc=desc, on_epoch_end=hook, fingerprint={"relearn": identity(cfg)},
                       runtime=runtime)
     steps = out.history[-1]["steps"]
     best = evaluate_loss(model, valid, cfg.train.bptt, cfg.train.valid_windows, runtime)
