@@ -23,6 +23,7 @@ help:
 	@echo "make bench-recipe - refinement variants chosen on the train dictionary -> benchmarks/results/recipe.json + README table"
 	@echo "make bench-cost - CPU seconds of one induction run of the best recipe -> benchmarks/results/induction_cost.json"
 	@echo "make bench-recovery - recovery with every mapping x 3 seeds -> benchmarks/results/recovery.json/.png + README table"
+	@echo "make bench-transfer - English verse classifier on Spanish via the decoder head x 3 seeds -> benchmarks/results/transfer.json + README table"
 	@echo "make bench-recovery-lr - learning rates for linear/free by held-out perplexity -> benchmarks/results/recovery_lr.json"
 
 $(BIN)/python:
@@ -123,11 +124,31 @@ bench-cost: install data
 	$(BIN)/python benchmarks/induction_cost.py
 	$(BIN)/python benchmarks/induction_cost.py --grid configs/induction-cpu.yaml --method sinkhorn-top128+ppmi+sl-orth --readme README.md
 
+# The default recipe on every test bed (es-en and de-en Bible, es-en Wikipedia leads) x 3 seeds, beside
+# self-learning from identical strings, the unsupervised similarity seed and 500 train pairs
+# -> benchmarks/results/beds.json + README table. Runs and rows resume.
+.PHONY: bench-beds
+bench-beds: install data
+	$(BIN)/python benchmarks/beds.py --readme README.md
+
+# Training tokens/s of each LM body (AWD-LSTM, Transformer) beside a plain nn.LSTM of the same
+# sizes, interleaved rounds in one run -> benchmarks/results/lm_throughput.json + README table.
+.PHONY: bench-throughput
+bench-throughput: install data
+	$(BIN)/python benchmarks/lm_throughput.py --readme README.md
+
 # Supervised es->en translation (GRU+attention, GRU, Transformer; equal CPU budget) and
 # word-by-word lexicon rows, sacrebleu BLEU/chrF -> benchmarks/results/seq2seq.json.
 .PHONY: bench-seq2seq
 bench-seq2seq: install data
 	$(BIN)/python benchmarks/seq2seq.py --readme README.md
+
+# Zero-shot Spanish through an English verse classifier (book groups): the decoder head's induced
+# table vs lexicon lookups, 3 seeds (seed s on runs/default, seed1, seed2: `make run` and `make seeds`)
+# -> benchmarks/results/transfer.json + README table. Finished classifiers are reused.
+.PHONY: bench-transfer
+bench-transfer: install data
+	$(BIN)/python benchmarks/transfer.py --runs default seed1 seed2 --readme README.md
 
 # The induction grid (configs/induction.yaml: methods x settings x directions x seeds) ->
 # results/induction.json, and the README's induction table from it. Finished rows are kept.

@@ -19,12 +19,17 @@ from .config import RunConfig
 from .data.dictionary import read_muse
 from .errors import DecoderHeadError
 from .data.corpus import CorpusSpec
-from .train.pretrain import corpus_sentences
+from .train.pretrain import TOKENIZER, corpus_sentences
 
 MIN_WORDS = 20  # fewer words than this in a vocabulary leaves nothing to map
 
 
-def word_counts(corpus: str, workdir: Path) -> Counter[str]:
+def word_counts(corpus: str, workdir: Path, stream: bool = False) -> Counter[str]:
+    """Every word's count; a `stream`ed file is counted chunk by chunk, never held whole."""
+    if stream:
+        from .data.stream import count_words
+
+        return count_words(CorpusSpec.parse(corpus), TOKENIZER)
     return Counter(w for s in corpus_sentences(corpus, workdir / "cache") for w in s)
 
 
@@ -33,10 +38,11 @@ def _uncached_bible(corpus: str, workdir: Path) -> bool:
     return spec.source == "sword" and not (workdir / "cache" / f"{spec.name}.tsv").is_file()
 
 
-def _count_both(a: str, b: str, workdir: Path) -> tuple[Counter[str], Counter[str]]:
+def _count_both(a: str, b: str, workdir: Path, streams: tuple[bool, bool] = (False, False)
+                ) -> tuple[Counter[str], Counter[str]]:
     """Word counts of both corpora; two uncached Bibles are read side by side."""
     if a == b or not (_uncached_bible(a, workdir) and _uncached_bible(b, workdir)):
-        return word_counts(a, workdir), word_counts(b, workdir)
+        return word_counts(a, workdir, streams[0]), word_counts(b, workdir, streams[1])
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(word_counts, corpus, workdir) for corpus in (a, b)]
         return futures[0].result(), futures[1].result()  # a DecoderHeadError in a child is raised here
@@ -55,7 +61,7 @@ def check_inputs(cfg: RunConfig, workdir: Path) -> None:
         raise DecoderHeadError(f"BLI dictionary not found: {cfg.eval.dictionary} (pass --dictionary PATH, or "
                                "--no-dictionary for a run scored by unsupervised signals only)")
     a, b = cfg.lm.corpus, cfg.induce.corpus
-    counts_a, counts_b = _count_both(a, b, workdir)
+    counts_a, counts_b = _count_both(a, b, workdir, (cfg.lm.stream, cfg.induce.stream))
     _check_size(a, counts_a, cfg.lm.vocab.min_count, MIN_WORDS, "the LM vocabulary")
     _check_size(b, counts_b, cfg.induce.vocab.min_count, MIN_WORDS, "the induced vocabulary")
     for stage in (cfg.recover, cfg.induce):

@@ -51,3 +51,16 @@ def test_runtime_checks_its_fields():
     with pytest.raises(DecoderHeadError, match="rank 2"):
         Runtime(rank=2, world_size=2)
     assert Runtime(rank=0, world_size=2).is_main and not Runtime(rank=1, world_size=2).is_main
+
+
+def test_mixed_precision_trains_through_the_same_loop():
+    from decoder_head.mapping import FreeMapping
+    from decoder_head.models import AWDLSTM, AWDLSTMConfig, LanguageModel
+    from decoder_head.train.loop import TrainConfig, fit
+
+    torch.manual_seed(0)
+    model = LanguageModel(FreeMapping(30, 8), AWDLSTM(AWDLSTMConfig(emb_dim=8, hidden=16, n_layers=2)))
+    stream = torch.arange(30).repeat(40).view(4, -1)  # a predictable stream: the loss must fall
+    cfg = TrainConfig(epochs=3, batch_size=4, bptt=10, lr=0.01, steps_per_epoch=20, valid_windows=2)
+    history = fit(model, stream, stream[:2], cfg, saved=model, runtime=Runtime(autocast="bfloat16"))
+    assert history[-1]["val_loss"] < history[0]["val_loss"] and all(h["val_loss"] == h["val_loss"] for h in history)

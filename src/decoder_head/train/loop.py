@@ -149,16 +149,14 @@ def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cf
     params = [p for p in model.parameters() if p.requires_grad]
     trainer = Trainer(model, params, OptimConfig(cfg.lr, (cfg.beta1, cfg.beta2), cfg.weight_decay, cfg.clip),
                       runtime, ckpt_dir, {"train_config": asdict(cfg), **(fingerprint or {})}, saved=saved)
-    per_epoch = n_windows(train, cfg.bptt)
-    if cfg.steps_per_epoch is not None:
-        per_epoch = min(per_epoch, cfg.steps_per_epoch)
+    n_all = n_windows(train, cfg.bptt)
+    per_epoch = n_all if cfg.steps_per_epoch is None else min(n_all, cfg.steps_per_epoch)
     total = per_epoch * cfg.epochs
     history: list[dict[str, Any]] = []
     start_epoch = 0
     meta = trainer.resume() if resume else None
     if meta is not None:
         history, start_epoch = meta["history"], meta["epoch"] + 1
-    n_all = n_windows(train, cfg.bptt)
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("loss {task.fields[loss]:.3f}"), TimeRemainingColumn()]
     log_every = max(1, per_epoch // 4)

