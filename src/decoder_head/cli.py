@@ -284,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .seq2seq.commands import add_subcommands as add_seq2seq
 
     add_seq2seq(add)  # seq2seq-train, seq2seq-eval, translate
+    from .classify.commands import add_subcommands as add_classify
+
+    add_classify(add, generate=g)  # classify-train, classify-eval; generate --mapping
     r = add("readme", cmd_readme, "rewrite README's results block from a run folder", config=False)
     r.add_argument("run_dirs", nargs="*", default=["runs/latest"], help="run folders (one per seed)")
     r.add_argument("--readme", default="README.md")

@@ -35,6 +35,7 @@ class OptimConfig:
     betas: tuple[float, float] = (0.9, 0.999)
     weight_decay: float = 0.0
     clip: float = 0.0  # gradient-norm clipping (0 = off)
+    decoupled: bool = False  # AdamW's weight decay instead of Adam's L2 term
 
 
 def _json(x: Any) -> Any:
@@ -42,21 +43,26 @@ def _json(x: Any) -> Any:
 
 
 class Trainer:
-    def __init__(self, model: torch.nn.Module, params: list[torch.nn.Parameter], optim: OptimConfig,
+    def __init__(self, model: torch.nn.Module, params: list[torch.nn.Parameter] | list[dict[str, Any]],
+                 optim: OptimConfig,
                  runtime: Runtime | None = None, ckpt_dir: str | Path | None = None,
                  fingerprint: dict[str, Any] | None = None, saved: torch.nn.Module | None = None,
                  state_fn: StateFn | None = None, load_fn: LoadFn | None = None) -> None:
-        """`saved`: the module whose state a checkpoint holds (default: the model; re-learning
-        saves only its mapping). `state_fn`/`load_fn`: how its tensors are taken and put back
-        (default: state_dict / load_module_state)."""
-        self.model, self.params, self.optim = model, params, optim
+        """`params`: parameters, or groups of them with an `lr_scale` (discriminative learning
+        rates: each group steps at lr * lr_scale). `saved`: the module whose state a checkpoint
+        holds (default: the model; re-learning saves only its mapping). `state_fn`/`load_fn`:
+        how its tensors are taken and put back (default: state_dict / load_module_state)."""
+        self.model, self.optim = model, optim
         self.runtime = runtime or Runtime.local()
         self.ckpt_dir = None if ckpt_dir is None else Path(ckpt_dir)
         self.fingerprint = {"world_size": self.runtime.world_size, **(fingerprint or {})}
         self.saved = saved if saved is not None else model
         self.state_fn = state_fn or (lambda m: m.state_dict())
         self.load_fn = load_fn or load_module_state
-        self.opt = torch.optim.Adam(params, lr=optim.lr, betas=optim.betas, weight_decay=optim.weight_decay)
+        adam = torch.optim.AdamW if optim.decoupled else torch.optim.Adam
+        self.opt = adam(params, lr=optim.lr, betas=optim.betas, weight_decay=optim.weight_decay)
+        self.params = [p for group in self.opt.param_groups for p in group["params"]]
+        self.extra: dict[str, torch.Tensor] = {}  # a resumed checkpoint's `extra` tensors
         self.net: torch.nn.Module = model
         if self.runtime.distributed:  # gradients averaged over ranks inside backward
             from torch.nn.parallel import DistributedDataParallel
@@ -72,13 +78,13 @@ class Trainer:
     def step(self, loss: torch.Tensor, lr: float, after_backward: Callable[[], None] | None = None) -> None:
         """One update: gradients of `loss` (averaged over ranks), the hook, clipping, Adam at `lr`."""
         for group in self.opt.param_groups:
-            group["lr"] = lr
+            group["lr"] = lr * group.get("lr_scale", 1.0)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         if after_backward is not None:
             after_backward()
         if self.optim.clip > 0:
-            torch.nn.utils.clip_grad_norm_(self.params, self.optim.clip)
+            torch.nn.utils.clip_grad_norm_([p for p in self.params if p.grad is not None], self.optim.clip)
         self.opt.step()
 
     def _rng_key(self, rank: int) -> str:
@@ -98,13 +104,15 @@ class Trainer:
         self.load_fn(self.saved, tensors, "model.", str(self.ckpt_dir))
         optimizer_from_flat(self.opt, tensors, meta["optimizer"])
         torch.set_rng_state(tensors[self._rng_key(self.runtime.rank)])
+        self.extra = {k[len("extra."):]: v for k, v in tensors.items() if k.startswith("extra.")}
         device = self.runtime.device
         if device.type == "cuda" and "rng.cuda" in tensors:
             torch.cuda.set_rng_state(tensors["rng.cuda"], device)
         return meta
 
-    def save(self, meta: dict[str, Any]) -> None:
-        """Model + optimizer + every rank's RNG state + `meta`, written by rank 0; the others wait."""
+    def save(self, meta: dict[str, Any], extra: dict[str, torch.Tensor] | None = None) -> None:
+        """Model + optimizer + every rank's RNG state + `meta` (+ `extra` tensors the loop keeps,
+        e.g. the best epoch's weights), written by rank 0; the others wait."""
         if self.ckpt_dir is None:
             return
         rng_states = self.runtime.gather(torch.get_rng_state())
@@ -112,6 +120,7 @@ class Trainer:
             opt_tensors, opt_meta = optimizer_to_flat(self.opt)
             tensors = {f"model.{k}": v for k, v in self.state_fn(self.saved).items()}
             tensors.update(opt_tensors)
+            tensors.update({f"extra.{k}": v for k, v in (extra or {}).items()})
             for rank, state in enumerate(rng_states):
                 tensors[self._rng_key(rank)] = state
             if self.runtime.device.type == "cuda":
