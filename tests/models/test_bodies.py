@@ -89,10 +89,11 @@ def test_body_kind_in_config_and_clear_errors():
 
 
 def test_awd_lstm_lm_folders_keep_their_names():
-    """LM folders are named by a config hash; giving bodies a kind must not orphan trained LMs."""
+    """LM folders are named by a config hash; giving bodies a kind (and LMs a `stream` switch)
+    must not orphan LMs trained before."""
     cfg = load_run_config("default").lm
     tree = dataclasses.asdict(cfg)
-    del tree["body"]["kind"]
+    del tree["body"]["kind"], tree["stream"]
     before = hashlib.sha256(json.dumps(tree, sort_keys=True).encode()).hexdigest()[:12]
     assert cfg.key() == before
     other = dataclasses.replace(cfg, body=TransformerConfig(emb_dim=cfg.body.emb_dim))
