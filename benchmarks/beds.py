@@ -36,7 +36,7 @@ from decoder_head.eval.retrieval import normalize
 from decoder_head.experiment import Lexicon, run
 from decoder_head.files import read_json, write_json
 from decoder_head.refine import refine
-from decoder_head.report.markdown import add_table_args, replace_block, table_only
+from decoder_head.report.markdown import add_table_args, mean_std, replace_block, table_only
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- beds:start -->", "<!-- beds:end -->"
@@ -114,7 +114,7 @@ def bed_rows(bed: str, seed: int, workdir: Path) -> list[dict]:
 
 
 def _cell(vals: list[float]) -> str:
-    return f"{vals[0]:.1f}" if len(vals) == 1 else f"{statistics.mean(vals):.1f} +- {statistics.stdev(vals):.1f}"
+    return mean_std(vals, 1, " +- ")
 
 
 def write_table(readme: Path, out: Path) -> None:

@@ -27,7 +27,6 @@ import argparse
 import dataclasses
 import hashlib
 import json
-import statistics
 import sys
 import time
 import traceback
@@ -37,7 +36,7 @@ from decoder_head.config import EvalConfig, RunConfig, identity, load_run_config
 from decoder_head.errors import DecoderHeadError
 from decoder_head.experiment import recover
 from decoder_head.files import read_json, write_json
-from decoder_head.report.markdown import replace_block
+from decoder_head.report.markdown import mean_std, replace_block
 from decoder_head.report.plots import plot_recovery_methods
 from decoder_head.results import append_row, load_results_config
 from decoder_head.runtime import Runtime
@@ -187,13 +186,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _mean_std(values: list[float], digits: int = 3) -> str:
-    if not values:
-        return "-"
-    if len(values) == 1:
-        return f"{values[0]:.{digits}f}"
-    return f"{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
-
 
 def _label(row: dict) -> str:
     return row.get("label", row["mapping"])
@@ -210,10 +202,10 @@ def table_lines(rows: list[dict]) -> list[str]:
         mine = [r for r in ok if _label(r) == name]
         failed = [r for r in rows if _label(r) == name and "error" in r]
         cells = [name, str(len(mine)) + (f" ({len(failed)} failed: {failed[0]['error'][:60]})" if failed else ""),
-                 _mean_std([r["hit_at_1_top1000"] for r in mine])]
-        cells += [_mean_std([r["hit_at_1_by_rank"].get(b) for r in mine if b in r["hit_at_1_by_rank"]]) for b in buckets]
-        cells += [_mean_std([r["hit_at_5_top1000"] for r in mine]),
-                  _mean_std([r["seconds"] for r in mine], 0), _mean_std([r["cpu_seconds"] for r in mine], 0),
+                 mean_std([r["hit_at_1_top1000"] for r in mine])]
+        cells += [mean_std([r["hit_at_1_by_rank"].get(b) for r in mine if b in r["hit_at_1_by_rank"]]) for b in buckets]
+        cells += [mean_std([r["hit_at_5_top1000"] for r in mine]),
+                  mean_std([r["seconds"] for r in mine], 0), mean_std([r["cpu_seconds"] for r in mine], 0),
                   ",".join(sorted({r.get("device", "?") for r in mine})) or "-"]
         lines.append("| " + " | ".join(cells) + " |")
     return lines

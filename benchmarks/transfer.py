@@ -45,7 +45,7 @@ from decoder_head.errors import DecoderHeadError
 from decoder_head.experiment import run as run_pipeline
 from decoder_head.files import read_json, write_json
 from decoder_head.generate import generate
-from decoder_head.report.markdown import replace_block
+from decoder_head.report.markdown import mean_std, replace_block
 
 ROOT = Path(__file__).resolve().parent.parent
 README_START, README_END = "<!-- transfer:start -->", "<!-- transfer:end -->"
@@ -173,13 +173,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _mean_std(values: list[float], digits: int = 3) -> str:
-    if not values:
-        return "-"
-    if len(values) == 1:
-        return f"{values[0]:.{digits}f}"
-    return f"{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
-
 
 def _mean(rows: list[dict[str, Any]], field: str) -> float:
     return statistics.mean(r[field] for r in rows)
@@ -219,9 +212,9 @@ def table_lines(data: dict[str, Any]) -> list[str]:
                    and r["row"] == CLASSIFIER_ROWS[0][0]]
         share = (f"{_mean(mine, 'macro_f1') / _mean(english, 'macro_f1'):.2f}"
                  if kind == "classifier" and english else "-")
-        unk = _mean_std([r["unk_rate"] for r in mine]) if all("unk_rate" in r for r in mine) else "-"
+        unk = mean_std([r["unk_rate"] for r in mine]) if all("unk_rate" in r for r in mine) else "-"
         lines.append(f"| {name} | {variant} | {mine[0]['input']} | {mine[0]['labels']} | {len(mine)} | "
-                     f"{_mean_std([r['accuracy'] for r in mine])} | {_mean_std([r['macro_f1'] for r in mine])} | "
+                     f"{mean_std([r['accuracy'] for r in mine])} | {mean_std([r['macro_f1'] for r in mine])} | "
                      f"{share} | {unk} |")
     return lines
 

@@ -7,10 +7,11 @@ P@k counts a hit on any gold translation (as MUSE does).
 from __future__ import annotations
 
 import gzip
+import itertools
 import os
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..errors import DecoderHeadError
 from ..files import write_text
@@ -136,23 +137,21 @@ def _single_word(text: str, tokenizer: Tokenizer) -> str | None:
 def freedict_es_en(dictd_dir: str | os.PathLike = "/usr/share/dictd") -> dict[str, set[str]]:
     """Spanish -> English single-word pairs: spa-eng merged with the inverted eng-spa."""
     d = Path(dictd_dir)
-    tokenizer = Tokenizer()
-    pairs: dict[str, set[str]] = {}
-
-    def add(es: str, en: str) -> None:
-        es_word, en_word = _single_word(es, tokenizer), _single_word(en, tokenizer)
-        if es_word and en_word:
-            pairs.setdefault(es_word, set()).add(en_word)
-
     spa_eng = read_dictd(d / "freedict-spa-eng.index", d / "freedict-spa-eng.dict.dz")
     eng_spa = read_dictd(d / "freedict-eng-spa.index", d / "freedict-eng-spa.dict.dz")
-    for es, ens in spa_eng.items():
-        for en in ens:
-            add(es, en)
-    for en, ess in eng_spa.items():
-        for es in ess:
-            add(es, en)
-    return pairs
+    return single_word_pairs([(es, en) for es, ens in spa_eng.items() for en in ens]
+                             + [(es, en) for en, ess in eng_spa.items() for es in ess])
+
+
+def single_word_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """source -> targets of the raw (source, target) pairs whose both sides are one word."""
+    tokenizer = Tokenizer()
+    out: dict[str, set[str]] = {}
+    for src, trg in pairs:
+        src_word, trg_word = _single_word(src, tokenizer), _single_word(trg, tokenizer)
+        if src_word and trg_word:
+            out.setdefault(src_word, set()).add(trg_word)
+    return out
 
 
 # FreeDict's newer dictionaries (deu-eng, eng-deu: made from Ding via TEI) lay an entry out as
@@ -199,23 +198,14 @@ def parse_tei_entry(entry: str) -> tuple[str, list[str]]:
 def freedict_de_en(dictd_dir: str | os.PathLike = "/usr/share/dictd") -> dict[str, set[str]]:
     """German -> English single-word pairs: deu-eng merged with the inverted eng-deu."""
     d = Path(dictd_dir)
-    tokenizer = Tokenizer()
-    pairs: dict[str, set[str]] = {}
 
-    def add(de: str, en: str) -> None:
-        de_word, en_word = _single_word(de, tokenizer), _single_word(en, tokenizer)
-        if de_word and en_word:
-            pairs.setdefault(de_word, set()).add(en_word)
+    def entries(name: str) -> Iterator[tuple[str, list[str]]]:
+        for _, entry in iter_dictd(d / f"freedict-{name}.index", d / f"freedict-{name}.dict.dz", _DEU_ENG_INSTALL):
+            yield parse_tei_entry(entry)
 
-    for _, entry in iter_dictd(d / "freedict-deu-eng.index", d / "freedict-deu-eng.dict.dz", _DEU_ENG_INSTALL):
-        de, ens = parse_tei_entry(entry)
-        for en in ens:
-            add(de, en)
-    for _, entry in iter_dictd(d / "freedict-eng-deu.index", d / "freedict-eng-deu.dict.dz", _DEU_ENG_INSTALL):
-        en, des = parse_tei_entry(entry)
-        for de in des:
-            add(de, en)
-    return pairs
+    deu_eng = ((de, en) for de, ens in entries("deu-eng") for en in ens)
+    eng_deu = ((de, en) for en, des in entries("eng-deu") for de in des)
+    return single_word_pairs(itertools.chain(deu_eng, eng_deu))
 
 
 def merge(*dictionaries: dict[str, set[str]]) -> dict[str, set[str]]:

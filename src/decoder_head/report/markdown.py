@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import statistics
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,6 @@ SEED_COLUMNS = (
 
 def results_block(runs: list[tuple[Path, dict[str, Any]]]) -> list[str]:
     """One row per run (seed) and a mean +- std row, then the first run's per-rank table."""
-    import statistics
-
     names = [c for c, _ in SEED_COLUMNS]
     lines = ["| run | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     values = [[get(m, *path) for _, path in SEED_COLUMNS] for _, m in runs]
@@ -70,6 +69,15 @@ def results_block(runs: list[tuple[Path, dict[str, Any]]]) -> list[str]:
         lines += ["", f"Where the wall time went (`{runs[0][0]}`, seconds): " +
                   ", ".join(f"{k} {v:.0f}" for k, v in stages.items()) + "."]
     return lines
+
+
+def mean_std(values: list[float], digits: int = 3, pm: str = " ± ") -> str:
+    """A table cell: the value of one seed, mean <pm> std of several, "-" of none."""
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    return f"{statistics.mean(values):.{digits}f}{pm}{statistics.stdev(values):.{digits}f}"
 
 
 def replace_block(readme: Path, start: str, end: str, lines: list[str]) -> None:
