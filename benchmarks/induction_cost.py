@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(fresh / "results", ignore_errors=True)
     result = {**{k: row[k] for k in ("method", "seed", "p_at_1_csls", "p_at_10_csls", "seconds",
                                      "cpu_seconds", "induce_cpu_seconds")},
-              "refine_cpu_seconds": round(row["cpu_seconds"] - row["induce_cpu_seconds"], 1),
+              "refine_cpu_seconds": round(row["cpu_seconds"] - row["induce_cpu_seconds"], 3),
               "torch_threads": args.threads, "cpus": os.cpu_count(), "machine": platform.processor() or platform.machine(),
               "target_cpu_seconds": 600, "met": row["cpu_seconds"] <= 600}
     rows = [r for r in (read_json(Path(args.out)) if Path(args.out).is_file() else [])

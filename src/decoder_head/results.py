@@ -169,7 +169,7 @@ def _row(method: MethodSpec, setting: str, direction: str, seed: int, scores: di
             "p_at_10_csls": csls["p_at_10"], "coverage": scores["coverage"],
             "p_at_1_noncognate": scores["non_cognate"]["p_at_1"], "n_noncognate": scores["non_cognate"]["n"],
             "n_evaluated": scores["n_evaluated"], "seconds": round(seconds, 1),
-            "cpu_seconds": round(cpu_seconds, 1), "device": device, "mapping": method.mapping,
+            "cpu_seconds": round(cpu_seconds, 3), "device": device, "mapping": method.mapping,
             "key": key}
 
 
@@ -203,7 +203,7 @@ def run_row(cfg: ResultsConfig, base: RunConfig, cell: Cell, method: MethodSpec,
                                  workdir, run_dir, resume)
     row = _row(method, cell.setting, cell.direction, seed, scores, time.perf_counter() - t0,
                time.process_time() - c0, key, runtime.device.type)
-    return {**row, "induce_cpu_seconds": round(induce_cpu, 1)}
+    return {**row, "induce_cpu_seconds": round(induce_cpu, 3)}
 
 
 def run_results(cfg: ResultsConfig, workdir: Path, resume: bool = True,
