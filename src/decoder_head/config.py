@@ -5,6 +5,7 @@
       recover:  RelearnConfig  same corpus, mapping wiped and re-learned (null: skipped)
       induce:   RelearnConfig  other-language corpus through the frozen body
       refine:   RefineConfig   the induced lexicon seeds self-learning on word vectors (null: skipped)
+      shared:   SharedConfig   one body trained on both languages, a table each (null: skipped)
       eval:     EvalConfig     BLI dictionary (null: unsupervised signals only), retrieval
 
 Configs are frozen: a run never mutates them. Presets live in decoder_head/presets/*.yaml;
@@ -121,6 +122,7 @@ class RefineConfig:
     self_learning: the loop's settings (orthography 0.1 inside dictionary induction).
     rerank: weight of the final orthographic re-ranking (0 = off).
     parallel: build each corpus's vectors in a process of its own (two cores, same files).
+    seed_from: the stage whose lexicon seeds it: "induce" (the decoder head) | "shared" (the shared body).
     """
 
     vectors: tuple[dict[str, Any], ...] = field(default_factory=_default_vectors)
@@ -128,8 +130,11 @@ class RefineConfig:
     self_learning: SelfLearningConfig = field(default_factory=lambda: SelfLearningConfig(orthography=0.1))
     rerank: float = 0.5
     parallel: bool = True
+    seed_from: str = "induce"
 
     def __post_init__(self) -> None:
+        if self.seed_from not in ("induce", "shared"):
+            raise ValueError(f"refine.seed_from must be 'induce' or 'shared', got {self.seed_from!r}")
         if not self.vectors:
             raise ValueError("refine.vectors needs at least one vector spec")
         if self.seed_words < 1 or self.rerank < 0:
@@ -140,6 +145,42 @@ class RefineConfig:
             if not isinstance(spec, dict):
                 raise ValueError(f"refine.vectors entries must be mappings, got {spec!r}")
             vectors_config(spec)  # a bad spec fails here, before any training
+
+
+@dataclass(frozen=True)
+class SharedConfig:
+    """A shared body: one LM trained on the text of both languages, one tied table per language
+    (Wada, Iwata & Matsumoto 2019); B's table retrieves A's words, no word vectors needed.
+
+    vocab: each language's vocabulary (counted on its own corpus; ids are frequency ranks).
+    start: "scratch" (body and both tables random, as the paper) | "lm" (LM A's body, and A's
+        table for the words LM A has; B's table and A's other rows random). The body's shape
+        is always lm.body's.
+    frozen: fraction of the steps during which only B's table learns, on B's text, through
+        the start body in eval mode (the decoder head with a free table); then everything
+        learns on both texts. 0 = joint from the first step; 1 = never thaws (start lm only).
+    thawed_lr: lr scale of what came from LM A (body, A's table) once it thaws (start lm).
+    shared_specials: <unk> and <eos> are one row for both languages (the one anchor text gives).
+    train: steps, windows, lr schedule; an epoch is one pass over the longer of the two streams.
+    """
+
+    vocab: VocabConfig = field(default_factory=lambda: VocabConfig(max_size=10002, min_count=3))
+    start: str = "scratch"
+    frozen: float = 0.0
+    thawed_lr: float = 1.0
+    shared_specials: bool = False
+    emb_dropout: float = 0.05
+    valid_fraction: float = 0.02
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=2, lr=5e-3))
+
+    def __post_init__(self) -> None:
+        if self.start not in ("scratch", "lm"):
+            raise ValueError(f"shared.start must be 'scratch' or 'lm', got {self.start!r}")
+        if not 0.0 <= self.frozen <= 1.0 or (self.start == "scratch" and self.frozen > 0):
+            raise ValueError("shared.frozen must be in [0, 1], and 0 when starting from scratch "
+                             "(a random body has nothing to keep)")
+        if self.thawed_lr <= 0:
+            raise ValueError("shared.thawed_lr must be > 0")
 
 
 @dataclass(frozen=True)
@@ -158,11 +199,14 @@ class RunConfig:
     recover: RelearnConfig | None = field(default_factory=RelearnConfig)
     induce: RelearnConfig = field(default_factory=lambda: RelearnConfig(corpus="sword:spaRV1909eb"))
     refine: RefineConfig | None = field(default_factory=RefineConfig)
+    shared: SharedConfig | None = None
     eval: EvalConfig = field(default_factory=EvalConfig)
 
     def __post_init__(self) -> None:
         if len(self.languages) != 2 or not all(re.fullmatch(r"[A-Za-z0-9_-]+", x) for x in self.languages):
             raise ValueError(f"languages must be two short codes like [es, en], got {self.languages!r}")
+        if self.refine is not None and self.refine.seed_from == "shared" and self.shared is None:
+            raise ValueError("refine.seed_from shared needs a shared section")
 
 
 def from_dict(cls: type, data: dict[str, Any]) -> Any:
@@ -197,7 +241,7 @@ def from_dict(cls: type, data: dict[str, Any]) -> Any:
 
 
 _DATACLASSES = {c.__name__: c for c in (VocabConfig, LMConfig, TrainConfig, RelearnConfig, EvalConfig,
-                                         RefineConfig, SelfLearningConfig)}
+                                         RefineConfig, SelfLearningConfig, SharedConfig)}
 
 
 def body_from_dict(data: dict[str, Any]) -> Any:

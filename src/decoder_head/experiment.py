@@ -4,8 +4,11 @@
     LM A (train or reuse)
     -> recover  (A through A's frozen body; optional)          hit@k by frequency rank
     -> induce   (B through A's frozen body: the decoder head)  lexicon.decoder-head.tsv
-    -> refine   (its lexicon seeds self-learning on vectors    lexicon.tsv
-                 of B and A, one process per corpus; optional)
+    -> shared   (one body trained on both texts, a table each; lexicon.shared-body.tsv
+                 optional: the shared-body lever)
+    -> refine   (a lexicon, the decoder head's or the shared    lexicon.tsv
+                 body's, seeds self-learning on vectors of B
+                 and A, one process per corpus; optional)
     -> evaluate (BLI P@k NN/CSLS, by band, non-cognate) or unsupervised signals without a dictionary
     -> run folder: lexicons, vectors, metrics.json, report.md, report.html
 
@@ -120,9 +123,29 @@ def induce(lm: TrainedLM, cfg: RelearnConfig, ev: EvalConfig, workdir: Path, run
              "history": result.history}, lexicon)
 
 
+def shared_stage(lm: TrainedLM, cfg: RunConfig, workdir: Path, run_dir: Path, resume: bool = True,
+                 runtime: Runtime | None = None) -> tuple[dict[str, Any], Lexicon]:
+    """One body trained on both texts, a table per language (train.shared); B's rows retrieve A's."""
+    from .train.shared import train_shared
+
+    sc = cfg.shared
+    assert sc is not None
+    r = train_shared(sc, cfg.lm, (cfg.induce.corpus, cfg.lm.corpus), workdir, run_dir / "checkpoints" / "shared",
+                     lm, resume, runtime)
+    t0 = time.perf_counter()
+    lexicon = Lexicon(r.vocabs["b"].words, r.table("b"), r.vocabs["a"].words, r.table("a"))
+    block = lexicon.scores(read_muse(cfg.eval.dictionary) if cfg.eval.dictionary else None, cfg.eval.knn)
+    last = r.history[-1]
+    block["unsupervised"].update(val_loss=last["val_loss_b"], val_ppl=last["val_ppl_b"], val_ppl_a=last["val_ppl_a"])
+    return ({"method": f"shared body (start {sc.start}, frozen {sc.frozen:g})", "corpus": cfg.induce.corpus,
+             "dictionary": cfg.eval.dictionary, **block, "vocab_sizes": {k: len(v) for k, v in r.vocabs.items()},
+             "seconds": r.seconds + time.perf_counter() - t0, "device": (runtime or Runtime.local()).device.type,
+             "history": r.history}, lexicon)
+
+
 def refine_stage(induced: Lexicon, corpora: tuple[str, str], cfg: RefineConfig, ev: EvalConfig, workdir: Path,
                  run_dir: Path, resume: bool = True) -> tuple[dict[str, Any], Lexicon]:
-    """The decoder head's lexicon (top-1 CSLS, B's words in frequency order) seeds self-learning."""
+    """A stage's lexicon (top-1 CSLS, B's words in frequency order) seeds self-learning."""
     from .refine import refine
 
     t0 = time.perf_counter()
@@ -137,7 +160,8 @@ def refine_stage(induced: Lexicon, corpora: tuple[str, str], cfg: RefineConfig, 
 
 
 def agreement(seed: dict[str, str], refined: Lexicon, knn: int) -> float:
-    """Share of the decoder head's top-1 translations that refinement keeps (words in both)."""
+    """Share of the seed lexicon's top-1 translations (the decoder head's, unless refine.seed_from is
+    shared) that refinement keeps (words in both)."""
     from .eval.retrieval import topk
 
     both = [w for w in refined.src_words[:UNSUPERVISED_WORDS] if w in seed]
@@ -159,7 +183,9 @@ def point_latest(run_dir: Path) -> None:
     os.replace(tmp, link)
 
 
+SUFFIX = {"induce": ".decoder-head", "shared": ".shared-body", "refine": ""}  # a stage's lexicon and vector files
 OUTPUTS = ("metrics.json", "report.md", "report.html", "lexicon.tsv", "lexicon.decoder-head.tsv",
+           "lexicon.shared-body.tsv",
            "hits_by_rank.png", "training_curves.png", "bli_by_band.png")
 
 
@@ -179,7 +205,7 @@ def write_outputs(run_dir: Path, cfg: RunConfig, metrics: dict[str, Any], stages
     best = "refine" if "refine" in stages else "induce"
     lexicons = {}
     for stage, lex in stages.items():
-        suffix = ".decoder-head" if stage == "induce" else ""
+        suffix = SUFFIX[stage]
         lexicons[stage] = lex.translations(5, cfg.eval.knn)
         write_lexicon(run_dir / f"lexicon{suffix}.tsv", lexicons[stage])
         write_word2vec(run_dir / f"emb{suffix}.{src}.vec", lex.src_words, lex.src_emb)
@@ -215,11 +241,15 @@ def run(cfg: RunConfig, workdir: Path, resume: bool = True, runtime: Runtime | N
     metrics["induce"], induced = induce(lm, cfg.induce, cfg.eval, workdir, run_dir, resume, runtime)
     stage_seconds["induce"] = time.perf_counter() - lap
     stages = {"induce": induced}
-    metrics["refine"] = None
+    metrics["shared"] = metrics["refine"] = None
+    if cfg.shared is not None:
+        lap = time.perf_counter()
+        metrics["shared"], stages["shared"] = shared_stage(lm, cfg, workdir, run_dir, resume, runtime)
+        stage_seconds["shared"] = time.perf_counter() - lap
     if cfg.refine is not None:
         lap = time.perf_counter()
-        metrics["refine"], stages["refine"] = refine_stage(induced, corpora, cfg.refine, cfg.eval, workdir,
-                                                           run_dir, resume)
+        metrics["refine"], stages["refine"] = refine_stage(stages[cfg.refine.seed_from], corpora, cfg.refine,
+                                                           cfg.eval, workdir, run_dir, resume)
         stage_seconds["refine"] = time.perf_counter() - lap
     lap = time.perf_counter()
     metrics["stage_seconds"] = {k: round(v, 1) for k, v in stage_seconds.items()}

@@ -61,7 +61,8 @@ def seed_indices(lexicon: dict[str, str], src_words: list[str], trg_words: list[
 
 
 def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig) -> str:
-    spec = {k: v for k, v in asdict(cfg).items() if k != "parallel"}  # how vectors are built changes nothing
+    # how vectors are built, and which stage made the lexicon (it is hashed itself), change nothing
+    spec = {k: v for k, v in asdict(cfg).items() if k not in ("parallel", "seed_from")}
     blob = json.dumps([list(lexicon.items())[: cfg.seed_words], list(corpora), spec], sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import EvalConfig, RefineConfig, RelearnConfig, RunConfig, identity, load_run_config, read_yaml_tree
-from .data.dictionary import read_muse, write_muse
+from .data.dictionary import invert, read_muse, write_muse
 from .runtime import Runtime
 from .errors import DecoderHeadError
 from .experiment import induce, refine_stage
@@ -127,12 +127,8 @@ def dictionary_for(direction: str, es_en: str, folder: Path) -> str:
     """The gold file for a direction: es-en as given, en-es its inversion (written once)."""
     if direction == "es-en":
         return es_en
-    inverted: dict[str, set[str]] = {}
-    for src, tgts in read_muse(es_en).items():
-        for t in tgts:
-            inverted.setdefault(t, set()).add(src)
     path = folder / f"{Path(es_en).stem}.inverted.txt"
-    write_muse(path, inverted)
+    write_muse(path, invert(read_muse(es_en)))
     return str(path)
 
 

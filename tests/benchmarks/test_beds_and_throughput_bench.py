@@ -39,6 +39,11 @@ def test_bed_configs_keep_the_default_recipe():
     assert cfg.induce.train.seed == 2 and cfg.refine.self_learning.seed == 2
     default = beds.load_run_config("default")
     assert cfg.induce.mapping_args == default.induce.mapping_args and cfg.refine.vectors == default.refine.vectors
+    assert cfg.shared is None
+    other = beds.bed_config("en-es.bible", 1, shared=True)  # the other direction: a Spanish LM, English words
+    assert other.lm.corpus == "sword:spaRV1909eb" and other.languages == ("en", "es")
+    assert other.shared.start == "lm" and other.shared.train.seed == 1 and other.shared.train.epochs == 2
+    assert other.eval.dictionary == "data/bli/en-es.bible.test.txt" and Path(ROOT, other.eval.dictionary).is_file()
 
 
 def test_beds_table_has_mean_and_spread(tmp_path):

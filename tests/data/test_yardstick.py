@@ -95,3 +95,12 @@ def test_command_prints_one_error_line(monkeypatch, capsys):
     assert main(["de-en.bible"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("decoder-head: error: /usr/share/trans/de-en") and err.count("\n") == 1
+
+
+def test_en_es_bible_is_the_es_en_bible_read_the_other_way():
+    """Same corpora, same gold pairs, same count rule: only the direction (and so the split) differs."""
+    from decoder_head.data.dictionary import invert
+
+    es_en, en_es = (read_muse(BLI / f"{name}.full.txt") for name in ("es-en.bible", "en-es.bible"))
+    assert invert(es_en) == en_es and invert(en_es) == es_en
+    assert set(read_muse(BLI / "en-es.bible.test.txt")) != set(invert(read_muse(BLI / "es-en.bible.test.txt")))

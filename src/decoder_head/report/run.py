@@ -17,7 +17,8 @@ from ..files import write_text
 from .markdown import fmt, get
 from .plots import plot_bli_by_band, plot_hits_by_rank, plot_training_curves
 
-STAGE_NAMES = {"induce": "decoder head (induce)", "refine": "refined (self-learning)"}
+STAGE_NAMES = {"induce": "decoder head (induce)", "shared": "shared body", "refine": "refined (self-learning)"}
+LEXICON_STAGES = tuple(STAGE_NAMES)  # report order
 
 
 def _p(x: float | None) -> str:
@@ -47,7 +48,7 @@ def summary_rows(metrics: dict[str, Any]) -> list[tuple[str, str]]:
     if rec:
         rows += [(f"recover [{rec['method']}] hit@1 / hit@10 top-1000",
                   f"{fmt(rec['hit_at_1_top1000'])} / {fmt(rec['hit_at_10_top1000'])}")]
-    for stage in ("induce", "refine"):
+    for stage in LEXICON_STAGES:
         if metrics.get(stage):
             rows += _bli_summary(STAGE_NAMES[stage], metrics[stage])
     stages = metrics.get("stage_seconds", {})
@@ -87,7 +88,7 @@ def write_report(run_dir: Path, cfg: RunConfig, metrics: dict[str, Any],
     if rec:
         plot_hits_by_rank(rec, run_dir / "hits_by_rank.png")
     plot_training_curves(metrics, run_dir / "training_curves.png")
-    scored = {STAGE_NAMES[s]: metrics[s] for s in ("induce", "refine") if get(metrics, s, "csls")}
+    scored = {STAGE_NAMES[s]: metrics[s] for s in LEXICON_STAGES if get(metrics, s, "csls")}
     if scored:
         plot_bli_by_band({name: b["by_rank_csls"] for name, b in scored.items()}, run_dir / "bli_by_band.png")
     src, trg = cfg.languages
@@ -95,7 +96,9 @@ def write_report(run_dir: Path, cfg: RunConfig, metrics: dict[str, Any],
     best = "lexicon.tsv"
     notes = [f"Language model of {trg} on {cfg.lm.corpus}; {src} text {cfg.induce.corpus} through its frozen body. "
              f"Lexicon: {best} ({'refined' if metrics.get('refine') else 'decoder head'}, top-5 CSLS per {src} word); "
-             f"the decoder head's own: lexicon.decoder-head.tsv; vectors: emb.{src}.vec, emb.{trg}.vec."]
+             f"the decoder head's own: lexicon.decoder-head.tsv; vectors: emb.{src}.vec, emb.{trg}.vec."
+             + (" The shared body's (one LM trained on both texts): lexicon.shared-body.tsv." if metrics.get("shared")
+                else "")]
     if not cfg.eval.dictionary:
         notes.append("No dictionary was given, so there is no P@k: the unsupervised signals are the share of "
                      "mutual nearest neighbours, the decoder head's held-out perplexity through the frozen body, "
@@ -106,7 +109,7 @@ def write_report(run_dir: Path, cfg: RunConfig, metrics: dict[str, Any],
                      "learned beyond spelling.")
     blocks = [{"title": f"{STAGE_NAMES[s]}: {src} -> {trg}", "columns": ["retrieval", "P@1", "P@5", "P@10"],
                "rows": _bli_table(metrics[s]), "caption": f"coverage {metrics[s]['coverage']:.2f} "
-               f"({metrics[s]['n_evaluated']} dictionary words)"} for s in ("induce", "refine") if get(metrics, s, "csls")]
+               f"({metrics[s]['n_evaluated']} dictionary words)"} for s in LEXICON_STAGES if get(metrics, s, "csls")]
     images = [("Training: held-out loss per stage; recovery hit@1", run_dir / "training_curves.png"),
               ("Recovery hit@k by frequency rank", run_dir / "hits_by_rank.png"),
               ("P@k (CSLS) by source frequency band", run_dir / "bli_by_band.png")]
