@@ -32,6 +32,11 @@ def test_joint_training_lowers_both_languages_held_out_loss(tiny):
     two = train_shared(sc, cfg.lm, corpora, Path("runs"), None)
     for role in ("a", "b"):
         assert two.history[-1][f"val_loss_{role}"] < one.history[-1][f"val_loss_{role}"]
+    seen = []
+    hooked = train_shared(sc, cfg.lm, corpora, Path("runs"), None,
+                          on_epoch_end=lambda r: seen.append(r.table("b").clone()) or {"rows": len(seen)})
+    assert [h["rows"] for h in hooked.history] == [1, 2] and not torch.equal(seen[0], seen[1])
+    assert torch.equal(seen[1], hooked.table("b")) and hooked.history[-1]["val_loss_b"] == two.history[-1]["val_loss_b"]
     # each table holds its own language's words, specials dropped
     assert two.table("b").shape == (len(two.vocabs["b"].words), 16)
     assert "dios" in two.vocabs["b"].words and "god" in two.vocabs["a"].words

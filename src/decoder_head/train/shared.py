@@ -27,7 +27,7 @@ import math
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
@@ -81,8 +81,10 @@ def start_model(cfg: SharedConfig, lm_cfg: LMConfig, vocabs: dict[str, Vocab], l
 
 
 def train_shared(cfg: SharedConfig, lm_cfg: LMConfig, corpora: tuple[str, str], workdir: Path, ckpt_dir: Path | None,
-                 lm: TrainedLM | None = None, resume: bool = True, runtime: Runtime | None = None) -> SharedTrained:
-    """Train the shared-body LM on corpora = (B's corpus, A's corpus)."""
+                 lm: TrainedLM | None = None, resume: bool = True, runtime: Runtime | None = None,
+                 on_epoch_end: Callable[[SharedTrained], dict[str, Any]] | None = None) -> SharedTrained:
+    """Train the shared-body LM on corpora = (B's corpus, A's corpus). `on_epoch_end` adds its
+    numbers (e.g. P@1 on a train dictionary) to each epoch's history row."""
     runtime = runtime or Runtime.local()
     if runtime.distributed:
         raise DecoderHeadError("the shared body trains in one process (a step leaves one table unused)")
@@ -94,6 +96,8 @@ def train_shared(cfg: SharedConfig, lm_cfg: LMConfig, corpora: tuple[str, str], 
         vocabs[role] = vocab
         streams[role] = (batchify(train_ids, cfg.train.batch_size), batchify(valid_ids, 8))
     model = start_model(cfg, lm_cfg, vocabs, lm)
+    out = SharedTrained(model, vocabs, [], 0.0)
+    hook = None if on_epoch_end is None else (lambda: on_epoch_end(out))
     fingerprint = {"shared": identity(cfg), "body": identity(lm_cfg.body), "corpora": list(corpora),
                    "lm": str(lm.folder.name) if cfg.start == "lm" and lm is not None else None}
     t0 = time.perf_counter()
@@ -101,16 +105,17 @@ def train_shared(cfg: SharedConfig, lm_cfg: LMConfig, corpora: tuple[str, str], 
     torch.manual_seed(cfg.train.seed)
     model.to(runtime.device)
     try:
-        history = fit_shared(model, streams, cfg, runtime, ckpt_dir, resume, fingerprint)
+        out.history = fit_shared(model, streams, cfg, runtime, ckpt_dir, resume, fingerprint, hook)
     finally:
         model.to("cpu")
     model.eval()
-    return SharedTrained(model, vocabs, history, time.perf_counter() - t0)
+    out.seconds = time.perf_counter() - t0
+    return out
 
 
 def fit_shared(model: SharedLM, streams: dict[str, tuple[torch.Tensor, torch.Tensor]], cfg: SharedConfig,
-               runtime: Runtime, ckpt_dir: Path | None, resume: bool, fingerprint: dict[str, Any]
-               ) -> list[dict[str, Any]]:
+               runtime: Runtime, ckpt_dir: Path | None, resume: bool, fingerprint: dict[str, Any],
+               on_epoch_end: Callable[[], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The loop: per step one window of each language (B alone while frozen), summed losses."""
     tc, device = cfg.train, runtime.device
     streams = {r: (t.to(device), v.to(device)) for r, (t, v) in streams.items()}
@@ -177,6 +182,10 @@ def fit_shared(model: SharedLM, streams: dict[str, tuple[torch.Tensor, torch.Ten
                 row[f"train_loss_{role}"] = sums[role] / counts[role] if counts[role] else float("nan")
                 row[f"val_loss_{role}"] = val
                 row[f"val_ppl_{role}"] = math.exp(min(val, 50.0))
+            if on_epoch_end is not None:  # hooks work on the CPU, in eval mode (evaluate_loss left it there)
+                model.to("cpu")
+                row.update(on_epoch_end())
+                model.to(device)
             history.append(row)
             if runtime.is_main:
                 progress.console.print(escape(f"shared body epoch {epoch + 1}/{tc.epochs}: val ppl B "
