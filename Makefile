@@ -24,6 +24,7 @@ help:
 	@echo "make bench-cost - CPU seconds of one induction run of the best recipe -> benchmarks/results/induction_cost.json"
 	@echo "make bench-recovery - recovery with every mapping x 3 seeds -> benchmarks/results/recovery.json/.png + README table"
 	@echo "make bench-transfer - English verse classifier on Spanish via the decoder head x 3 seeds -> benchmarks/results/transfer.json + README table"
+	@echo "make bench-shared - the shared body (one LM on both texts, a table each) on the es-en Bible -> benchmarks/results/shared_body.json + README table"
 	@echo "make bench-recovery-lr - learning rates for linear/free by held-out perplexity -> benchmarks/results/recovery_lr.json"
 
 $(BIN)/python:
@@ -130,6 +131,13 @@ bench-cost: install data
 .PHONY: bench-beds
 bench-beds: install data
 	$(BIN)/python benchmarks/beds.py --readme README.md
+
+# The shared body (Wada et al. 2019: one LM on RV1909 + KJV, a tied table per language), its
+# variants on the es-en Bible, no word vectors -> benchmarks/results/shared_body.json + README
+# table. ~6 min per epoch on 2 cores; checkpoints per epoch under runs/shared-bench/.
+.PHONY: bench-shared
+bench-shared: install data
+	$(BIN)/python benchmarks/shared_body.py --readme README.md
 
 # Training tokens/s of each LM body (AWD-LSTM, Transformer) beside a plain nn.LSTM of the same
 # sizes, interleaved rounds in one run -> benchmarks/results/lm_throughput.json + README table.

@@ -171,7 +171,7 @@ class SharedConfig:
     shared_specials: bool = False
     emb_dropout: float = 0.05
     valid_fraction: float = 0.02
-    train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=2, lr=5e-3))
+    train: TrainConfig = field(default_factory=TrainConfig)  # a YAML train block starts from these too
 
     def __post_init__(self) -> None:
         if self.start not in ("scratch", "lm"):

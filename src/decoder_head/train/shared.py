@@ -88,6 +88,9 @@ def train_shared(cfg: SharedConfig, lm_cfg: LMConfig, corpora: tuple[str, str], 
     runtime = runtime or Runtime.local()
     if runtime.distributed:
         raise DecoderHeadError("the shared body trains in one process (a step leaves one table unused)")
+    if lm_cfg.body.kind == "hf":
+        raise DecoderHeadError("the shared body trains its body; an hf model folder is adopted as it is "
+                               "(use lm.body.kind awd_lstm or transformer)")
     streams: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
     vocabs: dict[str, Vocab] = {}
     for role, corpus in zip(("b", "a"), corpora):

@@ -1,0 +1,120 @@
+"""The shared body (one LM on both texts, a tied table per language) on the es-en Bible bed.
+
+    make bench-shared      (-> benchmarks/results/shared_body.json + README table)
+    .venv/bin/python benchmarks/shared_body.py --variants scratch --seeds 0 1 2
+
+Wada, Iwata & Matsumoto (ACL 2019) train one LSTM on the text of every language with
+language-specific word tables and read a lexicon off the tables; the decoder head is the
+special case of a body trained on A alone and frozen. Each variant below is a `shared:`
+section of the run config (config.SharedConfig), trained on RV1909 + KJV with the default
+LM's body shape and 10k-word vocabularies, then scored with no word vectors at all: B's rows
+retrieve A's rows by CSLS. Variants were compared on the train split (`p_at_1_train`, the
+column that chooses); the test split is reported beside it, and so is the main job's
+self-learning (default recipe, the default run's vectors) seeded with the variant's lexicon
+instead of the decoder head's. Rows resume: each variant x seed
+trains under runs/shared-bench/ with per-epoch checkpoints, and a finished row is not rerun.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from decoder_head.config import load_run_config
+from decoder_head.data.dictionary import read_muse
+from decoder_head.experiment import Lexicon
+from decoder_head.files import read_json, write_json
+from decoder_head.refine import refine
+from decoder_head.report.markdown import add_table_args, mean_std, replace_block, table_only
+from decoder_head.train.pretrain import train_lm
+from decoder_head.train.shared import train_shared
+
+ROOT = Path(__file__).resolve().parents[1]
+START, END = "<!-- shared:start -->", "<!-- shared:end -->"
+BED = "es-en.bible"
+VARIANTS = {  # name -> the run config's `shared:` section (train blocks spelled out whole)
+    "scratch": "{start: scratch, train: {epochs: 1, lr: 0.005, seed: SEED}}",
+    "lm-frozen-0.25": "{start: lm, frozen: 0.25, thawed_lr: 0.5, train: {epochs: 1, lr: 0.005, seed: SEED}}",
+    "scratch-specials-4ep": "{start: scratch, shared_specials: true, train: {epochs: 4, lr: 0.005, seed: SEED}}",
+}
+DESCRIPTION = {
+    "scratch": "from scratch (the paper's schedule), 1 epoch",
+    "lm-frozen-0.25": "LM A's body + table; B's table alone for 1/4 of the steps, then all (A's part at lr x 0.5), 1 epoch",
+    "scratch-specials-4ep": "from scratch, <unk>/<eos> one row for both languages, 4 epochs",
+}
+
+
+def variant_config(name: str, seed: int):
+    return load_run_config("default", [f"shared={VARIANTS[name].replace('SEED', str(seed))}"])
+
+
+def measure(name: str, seed: int, workdir: Path) -> dict:
+    cfg = variant_config(name, seed)
+    lm = train_lm(cfg.lm, workdir) if cfg.shared.start == "lm" else None
+    r = train_shared(cfg.shared, cfg.lm, (cfg.induce.corpus, cfg.lm.corpus), workdir,
+                     workdir / "shared-bench" / f"{name}.s{seed}", lm)
+    lexicon = Lexicon(r.vocabs["b"].words, r.table("b"), r.vocabs["a"].words, r.table("a"))
+    train, test = (lexicon.scores(read_muse(ROOT / "data" / "bli" / f"{BED}.{part}.txt"), cfg.eval.knn)
+                   for part in ("train", "test"))
+    # Its lexicon as the seed of the main job's self-learning (the vectors are the default run's, cached)
+    seed_lexicon = {w: c[0][0] for w, c in lexicon.translations(1, cfg.eval.knn).items()}
+    refined = refine(seed_lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, cfg.refine,
+                     workdir / "shared-bench" / f"{name}.s{seed}.refine")
+    test_gold = read_muse(ROOT / "data" / "bli" / f"{BED}.test.txt")
+    then = Lexicon(refined.src_words, refined.xw, refined.trg_words, refined.zw, rerank=cfg.refine.rerank).scores(
+        test_gold, cfg.eval.knn)
+    last = r.history[-1]
+    return {"variant": name, "seed": seed, "p_at_1_train": train["csls"]["p_at_1"],
+            "refined_p_at_1": then["csls"]["p_at_1"], "refined_p_at_1_noncognate": then["non_cognate"]["p_at_1"],
+            "p_at_1": test["csls"]["p_at_1"], "p_at_10": test["csls"]["p_at_10"],
+            "p_at_1_noncognate": test["non_cognate"]["p_at_1"], "n_noncognate": test["non_cognate"]["n"],
+            "coverage": test["coverage"], "n_evaluated": test["n_evaluated"],
+            "val_ppl_b": last["val_ppl_b"], "val_ppl_a": last["val_ppl_a"], "epochs": len(r.history),
+            "train_seconds": sum(h["seconds"] for h in r.history),
+            "tokens_per_s": sum(h["tokens_per_s"] for h in r.history) / len(r.history)}
+
+
+def write_table(readme: Path, out: Path) -> None:
+    rows = read_json(out)
+    lines = [f"P@1 (CSLS, no word vectors, no orthography) on {BED}: B's table rows retrieve A's "
+             "(`make bench-shared`; train split chooses, test reports):", "",
+             "| variant | P@1 train | P@1 test | P@10 test | P@1 non-cognate (n) | coverage | val ppl es / en "
+             "| -> self-learning P@1 (non-cognate) | train s | seeds |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for name in VARIANTS:
+        mine = [r for r in rows if r["variant"] == name]
+        if not mine:
+            continue
+        cell = lambda key, d=1: mean_std([r[key] for r in mine], d, " +- ")  # noqa: E731
+        lines.append(f"| {DESCRIPTION[name]} | {cell('p_at_1_train')} | {cell('p_at_1')} | {cell('p_at_10')} | "
+                     f"{cell('p_at_1_noncognate')} ({mine[0]['n_noncognate']}) | {mine[0]['coverage']:.2f} | "
+                     f"{cell('val_ppl_b', 0)} / {cell('val_ppl_a', 0)} | {cell('refined_p_at_1')} "
+                     f"({cell('refined_p_at_1_noncognate')}) | {cell('train_seconds', 0)} | {len(mine)} |")
+    replace_block(readme, START, END, lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0])
+    ap.add_argument("--workdir", default=str(ROOT / "runs"))
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "shared_body.json"))
+    add_table_args(ap, "rewrite this README's shared-body table from --out")
+    args = ap.parse_args(argv)
+    if table_only(ap, args, write_table):
+        return 0
+    out = Path(args.out)
+    rows = read_json(out) if out.is_file() else []
+    for name in args.variants:
+        for seed in args.seeds:
+            if any(r["variant"] == name and r["seed"] == seed for r in rows):
+                continue
+            rows.append(measure(name, seed, Path(args.workdir)))
+            write_json(out, rows)  # after every row: a killed run keeps what it measured
+    if args.readme:
+        write_table(Path(args.readme), out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
