@@ -42,7 +42,8 @@ def test_bed_configs_keep_the_default_recipe():
     assert cfg.shared is None
     other = beds.bed_config("en-es.bible", 1, shared=True)  # the other direction: a Spanish LM, English words
     assert other.lm.corpus == "sword:spaRV1909eb" and other.languages == ("en", "es")
-    assert other.shared.start == "lm" and other.shared.train.seed == 1 and other.shared.train.epochs == 2
+    assert other.shared.start == "scratch" and other.shared.shared_specials
+    assert other.shared.train.seed == 1 and other.shared.train.epochs == 4
     assert other.eval.dictionary == "data/bli/en-es.bible.test.txt" and Path(ROOT, other.eval.dictionary).is_file()
 
 
