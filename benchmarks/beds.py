@@ -34,11 +34,11 @@ from decoder_head.align.seeds import identical_seed, similarity_seed
 from decoder_head.align.spaces import space_for
 from decoder_head.config import load_run_config
 from decoder_head.data.dictionary import read_muse
+from decoder_head.eval.bli import read_lexicon
 from decoder_head.eval.retrieval import normalize
-from decoder_head.experiment import Lexicon, run, shared_stage
+from decoder_head.experiment import Lexicon, run
 from decoder_head.files import read_json, write_json
 from decoder_head.refine import refine
-from decoder_head.train.pretrain import load_lm
 from decoder_head.report.markdown import add_table_args, mean_std, replace_block, table_only
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,8 +120,7 @@ def bed_rows(bed: str, seed: int, workdir: Path, shared: bool) -> list[dict]:
     seeds = seeds_without_decoder_head(cfg, workdir)
     if shared:
         rows.append(row(bed, seed, "shared body alone", metrics["shared"]))
-        _, lexicon = shared_stage(load_lm(metrics["lm"]["folder"]), cfg, workdir, workdir / cfg.name)  # resumed
-        seeds["shared body -> self-learning"] = {w: c[0][0] for w, c in lexicon.translations(1, cfg.eval.knn).items()}
+        seeds["shared body -> self-learning"] = read_lexicon(workdir / cfg.name / "lexicon.shared-body.tsv")
     gold = read_muse(cfg.eval.dictionary)
     for method, lexicon in seeds.items():
         slug = method.split(" ->")[0].replace(" ", "-")

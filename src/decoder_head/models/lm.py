@@ -28,6 +28,17 @@ def embedding_dropout(ids: torch.Tensor, vocab_size: int, p: float, training: bo
     return keep[ids].unsqueeze(-1)
 
 
+def tied_forward(table: torch.Tensor, body: Body, ids: torch.Tensor, state: State, emb_dropout: float,
+                 training: bool) -> tuple[torch.Tensor, State]:
+    """ids (B, T) -> (logits (B, T, V), state): look up, word dropout, the body, the same table as head."""
+    emb = table[ids]
+    scale = embedding_dropout(ids, table.size(0), emb_dropout, training)
+    if scale is not None:
+        emb = emb * scale
+    out, state = body(emb, state)
+    return out @ table.t(), state
+
+
 class LanguageModel(nn.Module):
     def __init__(self, mapping: Mapping, body: Body, emb_dropout: float = 0.05) -> None:
         super().__init__()
@@ -39,13 +50,8 @@ class LanguageModel(nn.Module):
 
     def forward(self, ids: torch.Tensor, state: State = None) -> tuple[torch.Tensor, State]:
         """ids (B, T) -> (logits (B, T, V), new state)."""
-        table = self.mapping.table()  # (V, d), computed once per step
-        emb = table[ids]
-        scale = embedding_dropout(ids, table.size(0), self.emb_dropout, self.training)
-        if scale is not None:
-            emb = emb * scale
-        out, state = self.body(emb, state)
-        return out @ table.t(), state
+        # (V, d), computed once per step
+        return tied_forward(self.mapping.table(), self.body, ids, state, self.emb_dropout, self.training)
 
     def freeze_body(self) -> None:
         """Stop gradients into the body; dropout stays whatever train()/eval() says."""
@@ -83,13 +89,7 @@ class SharedLM(nn.Module):
 
     def forward(self, ids: torch.Tensor, lang: str, state: State = None) -> tuple[torch.Tensor, State]:
         """ids (B, T) of language `lang` -> (logits over that language's words (B, T, V_lang), state)."""
-        table = self.table(lang)
-        emb = table[ids]
-        scale = embedding_dropout(ids, table.size(0), self.emb_dropout, self.training)
-        if scale is not None:
-            emb = emb * scale
-        out, state = self.body(emb, state)
-        return out @ table.t(), state
+        return tied_forward(self.table(lang), self.body, ids, state, self.emb_dropout, self.training)
 
 
 class OneLanguage(nn.Module):
