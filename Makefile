@@ -25,6 +25,7 @@ help:
 	@echo "make bench-recovery - recovery with every mapping x 3 seeds -> benchmarks/results/recovery.json/.png + README table"
 	@echo "make bench-transfer - English verse classifier on Spanish via the decoder head x 3 seeds -> benchmarks/results/transfer.json + README table"
 	@echo "make bench-shared - the shared body (one LM on both texts, a table each) on the es-en Bible -> benchmarks/results/shared_body.json + README table"
+	@echo "make bench-prior - the decoder head's scores inside refinement, variants chosen on train -> benchmarks/results/prior.json + README table"
 	@echo "make bench-recovery-lr - learning rates for linear/free by held-out perplexity -> benchmarks/results/recovery_lr.json"
 
 $(BIN)/python:
@@ -125,7 +126,7 @@ bench-cost: install data
 	$(BIN)/python benchmarks/induction_cost.py
 	$(BIN)/python benchmarks/induction_cost.py --grid configs/induction-cpu.yaml --method sinkhorn-top128+ppmi+sl-orth --readme README.md
 
-# The default recipe on every test bed (es-en and de-en Bible, es-en Wikipedia leads) x 3 seeds, beside
+# The default recipe on every test bed (es-en, en-es, de-en Bible, OT/NT, Wikipedia leads both ways) x 3 seeds, beside
 # self-learning from identical strings, the unsupervised similarity seed and 500 train pairs
 # -> benchmarks/results/beds.json + README table. Runs and rows resume.
 .PHONY: bench-beds
@@ -138,6 +139,13 @@ bench-beds: install data
 .PHONY: bench-shared
 bench-shared: install data
 	$(BIN)/python benchmarks/shared_body.py --readme README.md
+
+# The decoder head inside refinement (align.prior): its scores kept in dictionary induction, the
+# final retrieval or as anchors, on es-en.bible and es-en.ot-nt; train chooses
+# -> benchmarks/results/prior.json + README table. Runs and rows resume.
+.PHONY: bench-prior
+bench-prior: install data
+	$(BIN)/python benchmarks/prior.py --readme README.md
 
 # Training tokens/s of each LM body (AWD-LSTM, Transformer) beside a plain nn.LSTM of the same
 # sizes, interleaved rounds in one run -> benchmarks/results/lm_throughput.json + README table.

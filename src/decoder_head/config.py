@@ -24,6 +24,7 @@ from typing import Any, Union
 
 import yaml
 
+from .align.prior import PriorConfig
 from .align.self_learning import SelfLearningConfig
 from .errors import DecoderHeadError
 from .models import AWDLSTMConfig, HFBodyConfig, TransformerConfig, body_config_class
@@ -123,6 +124,8 @@ class RefineConfig:
     rerank: weight of the final orthographic re-ranking (0 = off).
     parallel: build each corpus's vectors in a process of its own (two cores, same files).
     seed_from: the stage whose lexicon seeds it: "induce" (the decoder head) | "shared" (the shared body).
+    prior: how much of that stage's scores stays inside self-learning and the final retrieval
+        (align.prior; default none: the stage is only the seed).
     """
 
     vectors: tuple[dict[str, Any], ...] = field(default_factory=_default_vectors)
@@ -131,6 +134,7 @@ class RefineConfig:
     rerank: float = 0.5
     parallel: bool = True
     seed_from: str = "induce"
+    prior: PriorConfig = field(default_factory=PriorConfig)
 
     def __post_init__(self) -> None:
         if self.seed_from not in ("induce", "shared"):
@@ -241,7 +245,7 @@ def from_dict(cls: type, data: dict[str, Any]) -> Any:
 
 
 _DATACLASSES = {c.__name__: c for c in (VocabConfig, LMConfig, TrainConfig, RelearnConfig, EvalConfig,
-                                         RefineConfig, SelfLearningConfig, SharedConfig)}
+                                         RefineConfig, SelfLearningConfig, SharedConfig, PriorConfig)}
 
 
 def body_from_dict(data: dict[str, Any]) -> Any:

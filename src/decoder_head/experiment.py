@@ -27,6 +27,7 @@ from typing import Any
 
 import torch
 
+from .align.prior import PairPrior
 from .config import EvalConfig, RefineConfig, RelearnConfig, RunConfig
 from .data.dictionary import read_muse
 from .eval.bli import bli_scores, mutual_nn_share, translate, write_lexicon
@@ -49,16 +50,17 @@ class Lexicon:
     trg_words: list[str]
     trg_emb: torch.Tensor  # (n_trg, d)
     rerank: float = 0.0  # orthographic re-ranking weight of this stage's retrieval
+    prior: PairPrior | None = None  # a seed stage's scores added in this stage's retrieval (refine.prior)
 
     def translations(self, k: int = 5, knn: int = 10) -> dict[str, list[tuple[str, float]]]:
         return translate(self.src_words, self.src_emb, self.trg_words, self.trg_emb, k=k, method="csls", knn=knn,
-                         orthography=self.rerank)
+                         orthography=self.rerank, prior=self.prior)
 
     def scores(self, gold: dict[str, set[str]] | None, knn: int) -> dict[str, Any]:
         """The BLI block (dictionary given) or its empty shape, plus the unsupervised signals."""
         ranks = {w: i for i, w in enumerate(self.src_words)}
         block = (bli_scores(self.src_words, self.src_emb, self.trg_words, self.trg_emb, gold, knn=knn,
-                            orthography=self.rerank, src_ranks=ranks) if gold is not None else
+                            orthography=self.rerank, src_ranks=ranks, prior=self.prior) if gold is not None else
                  {"coverage": None, "n_evaluated": 0, "nn": None, "csls": None, "by_rank_csls": {},
                   "cognate": None, "non_cognate": None})
         block["unsupervised"] = {"mutual_nn": mutual_nn_share(self.src_emb, self.trg_emb, knn, UNSUPERVISED_WORDS)}
@@ -150,8 +152,8 @@ def refine_stage(induced: Lexicon, corpora: tuple[str, str], cfg: RefineConfig, 
 
     t0 = time.perf_counter()
     seed = {w: cands[0][0] for w, cands in induced.translations(k=1, knn=ev.knn).items()}
-    r = refine(seed, corpora, workdir, cfg, run_dir / "checkpoints" / "refine", resume)
-    lexicon = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=cfg.rerank)
+    r = refine(seed, corpora, workdir, cfg, run_dir / "checkpoints" / "refine", resume, stage=induced)
+    lexicon = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=cfg.rerank, prior=r.prior)
     block = lexicon.scores(read_muse(ev.dictionary) if ev.dictionary else None, ev.knn)
     block["unsupervised"].update(objective=r.objective, agreement_with_decoder_head=agreement(seed, lexicon, ev.knn))
     return ({"method": "self-learning", "corpus": corpora[0], "dictionary": ev.dictionary, **block,

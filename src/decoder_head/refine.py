@@ -12,7 +12,8 @@
 
 The decoder head works on a small vocabulary through a frozen LM; its lexicon is a seed
 that does not depend on the vector spaces being isomorphic. Self-learning carries it to
-every word with vectors. `decoder-head run`, the induction grid and the cost benchmark all
+every word with vectors; with `prior` the stage's own scores stay inside the loop and the final
+retrieval (align.prior). `decoder-head run`, the induction grid and the cost benchmark all
 refine through `refine` here. The result is checkpointed (mapped spaces + words), so a
 rerun with the same seed lexicon, corpora and config does not repeat the loop.
 """
@@ -24,15 +25,20 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
+from .align.prior import PairPrior
 from .align.self_learning import self_learning
 from .align.spaces import build_in_processes, space_for
 from .config import RefineConfig
 from .errors import DecoderHeadError
 from .eval.retrieval import normalize
 from .train.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+
+if TYPE_CHECKING:
+    from .experiment import Lexicon as Stage  # B's and A's words and vectors of the seed stage
 
 
 @dataclass
@@ -45,6 +51,7 @@ class Refined:
     iterations: int
     objective: float  # self-learning's final objective (mean best cosine, both directions)
     seconds: float
+    prior: PairPrior | None = None  # the seed stage's scores on these spaces (refine.prior), for retrieval
 
 
 def seed_indices(lexicon: dict[str, str], src_words: list[str], trg_words: list[str], n: int
@@ -60,22 +67,40 @@ def seed_indices(lexicon: dict[str, str], src_words: list[str], trg_words: list[
     return src_idx, trg_idx
 
 
-def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig) -> str:
-    # how vectors are built, and which stage made the lexicon (it is hashed itself), change nothing
-    spec = {k: v for k, v in asdict(cfg).items() if k not in ("parallel", "seed_from")}
-    blob = json.dumps([list(lexicon.items())[: cfg.seed_words], list(corpora), spec], sort_keys=True, default=str)
+def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig, stage: Stage | None) -> str:
+    # how vectors are built, and which stage made the lexicon (it is hashed itself), change nothing;
+    # with a prior inside the loop the stage's whole tables count (keys without one stay as they were)
+    spec = {k: v for k, v in asdict(cfg).items() if k not in ("parallel", "seed_from", "prior")}
+    parts: list = [list(lexicon.items())[: cfg.seed_words], list(corpora), spec]
+    if cfg.prior.in_loop and stage is not None:
+        tables = torch.cat([stage.src_emb.flatten(), stage.trg_emb.flatten()]).float().numpy().tobytes()
+        parts += [asdict(cfg.prior), hashlib.sha256(tables).hexdigest(), stage.src_words, stage.trg_words]
+    blob = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def stage_prior(stage: Stage | None, sw: list[str], tw: list[str], cfg: RefineConfig) -> PairPrior | None:
+    """The seed stage's p(A word | B word) on the spaces' rows, when refine.prior asks for it."""
+    if stage is None or not cfg.prior.active:
+        return None
+    return PairPrior.of((stage.src_words, stage.src_emb), (stage.trg_words, stage.trg_emb), sw, tw, cfg.prior,
+                        knn=cfg.self_learning.csls_knn)
+
+
 def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg: RefineConfig,
-           ckpt_dir: Path | None = None, resume: bool = True, progress: bool = True) -> Refined:
-    """Self-learning from the lexicon's seed on the vectors of corpora = (B's corpus, A's corpus)."""
-    key = _key(lexicon, corpora, cfg)
+           ckpt_dir: Path | None = None, resume: bool = True, progress: bool = True,
+           stage: Stage | None = None) -> Refined:
+    """Self-learning from the lexicon's seed on the vectors of corpora = (B's corpus, A's corpus).
+
+    `stage` (the seed stage's Lexicon) is what refine.prior reads its scores from.
+    """
+    key = _key(lexicon, corpora, cfg, stage)
     if resume and ckpt_dir is not None and has_checkpoint(ckpt_dir):
         tensors, meta = load_checkpoint(ckpt_dir)
         if meta.get("key") == key:
             return Refined(meta["src_words"], tensors["xw"], meta["trg_words"], tensors["zw"], meta["seed_pairs"],
-                           meta["iterations"], meta["objective"], meta["seconds"])
+                           meta["iterations"], meta["objective"], meta["seconds"],
+                           stage_prior(stage, meta["src_words"], meta["trg_words"], cfg))
     t0 = time.perf_counter()
     if cfg.parallel:
         build_in_processes(corpora, workdir, cfg.vectors)
@@ -83,8 +108,11 @@ def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg
     tw, z = space_for(corpora[1], workdir, cfg.vectors)
     src_idx, trg_idx = seed_indices(lexicon, sw, tw, cfg.seed_words)
     x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
-    r = self_learning(x, z, src_idx, trg_idx, cfg.self_learning, progress=progress, words=(sw, tw))
-    out = Refined(sw, r.xw, tw, r.zw, len(src_idx), r.iterations, r.objective, time.perf_counter() - t0)
+    prior = stage_prior(stage, sw, tw, cfg)
+    anchors = prior.anchors(cfg.prior.anchors) if prior is not None and cfg.prior.anchors else None
+    r = self_learning(x, z, src_idx, trg_idx, cfg.self_learning, progress=progress, words=(sw, tw),
+                      prior=prior if cfg.prior.induction else None, anchors=anchors)
+    out = Refined(sw, r.xw, tw, r.zw, len(src_idx), r.iterations, r.objective, time.perf_counter() - t0, prior)
     print(f"refine: self-learning from {out.seed_pairs} seed pairs, {out.iterations} iterations, "
           f"objective {out.objective:.4f} ({out.seconds:.0f} s)", flush=True)
     if ckpt_dir is not None:

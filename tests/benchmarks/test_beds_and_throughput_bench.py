@@ -40,6 +40,7 @@ def test_bed_configs_keep_the_default_recipe():
     default = beds.load_run_config("default")
     assert cfg.induce.mapping_args == default.induce.mapping_args and cfg.refine.vectors == default.refine.vectors
     assert cfg.shared is None
+    assert beds.PriorConfig(**beds.PRIOR).in_loop and beds.PRIOR_METHOD in beds.METHODS  # a real prior row
     other = beds.bed_config("en-es.bible", 1, shared=True)  # the other direction: a Spanish LM, English words
     assert other.lm.corpus == "sword:spaRV1909eb" and other.languages == ("en", "es")
     assert other.shared.start == "scratch" and other.shared.shared_specials

@@ -10,9 +10,12 @@ by cosine, and CSLS and the stochastic choice run on the shortlist:
     forward  i -> best j of cos(i, j) - r_trg(j)/2   (= CSLS up to terms constant in j)
     backward j -> best i of cos(i, j) - r_src(i)/2
 
-With `orthography` (eval.orthography.CharacterProfiles) every shortlisted cos(i, j) gets
-+ weight * (character-bigram cosine of the two words) before the hubness terms and the
-pick (Riley & Gildea 2018): the shortlist itself stays the embedding one.
+With a `bonus` every shortlisted cos(i, j) gets + its pair score before the hubness terms and
+the pick: weight * (character-bigram cosine of the two words) for orthography
+(eval.orthography.CharacterProfiles; Riley & Gildea 2018), weight * p(j | i) of a seed stage
+(align.prior.PairPrior), or their sum (align.prior.PairBonus). The shortlist stays the
+embedding one, plus the prior's own candidates (`widen`): a pair the current mapping puts far
+apart can only win if it is scored at all.
 
 Stochastic dictionary induction (Artetxe et al. 2018, sec. 3.3) drops each similarity with
 probability 1 - p before the argmax. The argmax over the kept entries is the first kept one
@@ -32,7 +35,6 @@ from __future__ import annotations
 
 import torch
 
-from ..eval.orthography import CharacterProfiles
 from ..eval.retrieval import topk
 
 
@@ -51,6 +53,25 @@ def stochastic_pick(scores: torch.Tensor, keep_prob: float, generator: torch.Gen
     return order.gather(1, rank[:, None])[:, 0]
 
 
+def widen(q: torch.Tensor, keys: torch.Tensor, cos: torch.Tensor, idx: torch.Tensor, extra: torch.Tensor | None,
+          chunk: int = 2048) -> tuple[torch.Tensor, torch.Tensor]:
+    """The shortlist (n, K) plus each row's `extra` columns (n, m; -1 = none) with their cosines.
+
+    An extra column already shortlisted (or -1) gets cosine -inf, so it is never picked and
+    sorts last; the result is sorted best first again.
+    """
+    if extra is None or extra.numel() == 0:
+        return cos, idx
+    new = (extra >= 0) & ~(extra[:, :, None] == idx[:, None, :]).any(dim=2)  # (n, m)
+    extra_cos = torch.full(extra.shape, float("-inf"), dtype=cos.dtype)
+    for start in range(0, q.shape[0], chunk):
+        rows = slice(start, start + chunk)
+        dots = torch.einsum("nd,nmd->nm", q[rows].float(), keys[extra[rows].clamp_min(0)].float())
+        extra_cos[rows] = torch.where(new[rows], dots.to(cos.dtype), extra_cos[rows])
+    cos, order = torch.cat([cos, extra_cos], dim=1).sort(dim=1, descending=True)
+    return cos, torch.cat([idx, extra.clamp_min(0)], dim=1).gather(1, order)
+
+
 def induce_dictionary(
     xw: torch.Tensor,
     zw: torch.Tensor,
@@ -61,7 +82,7 @@ def induce_dictionary(
     candidates: int = 0,
     matmul_dtype: torch.dtype | None = None,
     chunk: int = 2048,
-    orthography: CharacterProfiles | None = None,
+    bonus=None,
 ) -> tuple[torch.Tensor, torch.Tensor, float]:
     """Bidirectional (union) CSLS dictionary on the `cutoff` most frequent words of each side.
 
@@ -77,9 +98,12 @@ def induce_dictionary(
     dtype = matmul_dtype if candidates > 0 else None
     cos_f, idx_f = topk(xs, zs, k=k_f, method="nn", chunk=chunk, matmul_dtype=dtype)  # (S, K)
     cos_b, idx_b = topk(zs, xs, k=k_b, method="nn", chunk=chunk, matmul_dtype=dtype)  # (T, K)
-    if orthography is not None and orthography.weight:
-        cos_f = cos_f + orthography.pair_scores(idx_f)  # rows 0..S-1 are the first source words
-        cos_b = cos_b + orthography.swapped().pair_scores(idx_b)
+    if bonus is not None and bonus.weight:  # anything with pair_scores(candidates) and swapped()
+        if candidates > 0 and getattr(bonus, "candidates", None) is not None:  # e.g. a prior's pairs
+            cos_f, idx_f = widen(xs, zs, cos_f, idx_f, bonus.candidates(s, t), chunk)
+            cos_b, idx_b = widen(zs, xs, cos_b, idx_b, bonus.swapped().candidates(t, s), chunk)
+        cos_f = cos_f + bonus.pair_scores(idx_f)  # rows 0..S-1 are the first source words
+        cos_b = cos_b + bonus.swapped().pair_scores(idx_b)
         cos_f, order_f = cos_f.sort(dim=1, descending=True)  # keep "best first" for the terms below
         cos_b, order_b = cos_b.sort(dim=1, descending=True)
         idx_f, idx_b = idx_f.gather(1, order_f), idx_b.gather(1, order_b)

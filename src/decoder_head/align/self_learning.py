@@ -28,6 +28,7 @@ from ..errors import DecoderHeadError
 from ..eval.orthography import CharacterProfiles
 from ..eval.retrieval import shortlist_dtype
 from .induction import induce_dictionary
+from .prior import PairBonus, PairPrior
 from .procrustes import one_thread, orthogonal_map
 
 
@@ -145,10 +146,14 @@ def self_learning(
     cfg: SelfLearningConfig = SelfLearningConfig(),
     progress: bool = True,
     words: tuple[Sequence[str], Sequence[str]] | None = None,
+    prior: PairPrior | None = None,
+    anchors: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> SelfLearningResult:
     """Run the loop from a seed dictionary on normalised x (n_src, d), z (n_trg, d).
 
     `words` (source words, target words; row order) are needed when cfg.orthography > 0.
+    `prior` (align.prior) adds a seed stage's p(z row | x row) to every dictionary induction;
+    `anchors` (row pairs) join every Procrustes dictionary and the final re-weighting.
     """
     if x.shape[1] != z.shape[1]:
         raise DecoderHeadError(f"embedding dimensions differ: {x.shape[1]} vs {z.shape[1]}")
@@ -158,7 +163,10 @@ def self_learning(
             raise DecoderHeadError("self-learning with orthography needs the words of both spaces, one per row")
         profiles = CharacterProfiles.of(words[0], words[1], cfg.orthography).with_table(cfg.vocab_cutoff,
                                                                                           cfg.vocab_cutoff)
+    bonus = PairBonus([profiles, prior])
     x, z = x.float(), z.float()
+    anchored = (lambda s, t: (s, t)) if anchors is None else (
+        lambda s, t: (torch.cat([s, anchors[0]]), torch.cat([t, anchors[1]])))
     gen = torch.Generator().manual_seed(cfg.seed)
     keep_prob = cfg.keep_prob
     best = float("-inf")
@@ -177,13 +185,14 @@ def self_learning(
                     break
                 keep_prob = min(1.0, keep_prob * cfg.keep_factor)
                 last_improvement = it
-            w = orthogonal_map(x[src_idx], z[trg_idx])  # M-step: Procrustes on the current dictionary
+            s, t = anchored(src_idx, trg_idx)
+            w = orthogonal_map(x[s], z[t])  # M-step: Procrustes on the current dictionary
             src_idx, trg_idx, objective = induce_dictionary(  # E-step: stochastic CSLS dictionary
                 x @ w, z, cfg.vocab_cutoff, cfg.csls_knn, keep_prob, gen, cfg.candidates,
-                shortlist_dtype(cfg.bf16), orthography=profiles,
+                shortlist_dtype(cfg.bf16), bonus=bonus,
             )
             if objective - best >= cfg.threshold:
                 best, last_improvement = objective, it
             bar.update(task, description=f"self-learning it {it} keep {keep_prob:.2f} objective {objective:.4f}")
-    xw, zw = reweight_map(x, z, src_idx, trg_idx, cfg)
+    xw, zw = reweight_map(x, z, *anchored(src_idx, trg_idx), cfg)
     return SelfLearningResult(xw, zw, src_idx, trg_idx, it, objective)

@@ -12,7 +12,7 @@ A source word's translations all land in the same split, so train and test share
 This is how `es-en.bible` was built (it rebuilds byte for byte); `data/bli/README.md` says
 where each gold dictionary and corpus comes from.
 
-    python -m decoder_head.data.yardstick de-en.bible es-en.wiki [--out data/bli]
+    python -m decoder_head.data.yardstick de-en.bible es-en.wiki en-es.wiki [--out data/bli]
 """
 
 from __future__ import annotations
@@ -75,6 +75,8 @@ YARDSTICKS: dict[str, Yardstick] = {y.name: y for y in (
     # The other direction of the default bed: English words translated into Spanish, split by
     # English word (so en-es test words are not es-en's test words read backwards).
     Yardstick("en-es.bible", "sword:engKJV2006eb", "sword:spaRV1909eb", "freedict-en-es"),
+    # The comparable bed the other way: English leads translated into Spanish (a Spanish LM).
+    Yardstick("en-es.wiki", "wikileads:en", "wikileads:es", "freedict-en-es"),
 )}
 
 

@@ -41,12 +41,19 @@ def _bucket_label(lo: int, hi: int | None) -> str:
 
 
 def _retrieve(src_emb: torch.Tensor, trg_emb: torch.Tensor, queries: Sequence[str], trg_words: Sequence[str],
-              k: int, method: str, knn: int, rows: torch.Tensor, orthography: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """Top-k by `method`; with an orthography weight, the top-RERANK_POOL re-sorted first."""
-    if not orthography:
+              k: int, method: str, knn: int, rows: torch.Tensor, orthography: float,
+              prior=None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Top-k by `method`; with an orthography weight or a prior (align.prior.PairPrior: a seed
+    stage's p(target | source)), the top-RERANK_POOL re-sorted first by score + both bonuses."""
+    with_prior = prior is not None and prior.weight > 0
+    if not orthography and not with_prior:
         return topk(src_emb, trg_emb, k=k, method=method, knn=knn, rows=rows)
     scores, best = topk(src_emb, trg_emb, k=max(k, RERANK_POOL), method=method, knn=knn, rows=rows)
     scores, best = rerank(scores, best, queries, trg_words, orthography)
+    if with_prior:
+        scores = scores + prior.pair_scores(best, rows)
+        scores, order = scores.sort(dim=1, descending=True)
+        best = best.gather(1, order)
     return scores[:, :k], best[:, :k]
 
 
@@ -62,10 +69,12 @@ def evaluate_bli(
     src_ranks: dict[str, int] | None = None,
     rank_buckets: Sequence[tuple[int, int | None]] = ((0, 1000), (1000, 3000), (3000, None)),
     orthography: float = 0.0,
+    prior=None,
 ) -> dict:
     """P@k (percent) over evaluable dictionary words, coverage, and optionally P@k by source rank.
 
-    `orthography` > 0 re-ranks the top candidates by string similarity (eval/orthography.py).
+    `orthography` > 0 re-ranks the top candidates by string similarity (eval/orthography.py),
+    a `prior` by a seed stage's scores as well (align/prior.py).
     Returns {"p_at_1", "p_at_5", ..., "coverage", "n_evaluated", "n_dictionary", "cognate",
     "non_cognate"} plus "by_rank" ({"0-1000": {"p_at_1", ..., "n"}, ...}) when `src_ranks` is
     given; a bucket with no word has n=0 and p_at_k None. Words absent from `src_ranks` are in
@@ -104,7 +113,8 @@ def evaluate_bli(
 
     # STEP 2: retrieval; CSLS/isf statistics use the whole source vocabulary.
     rows = torch.tensor([src_index[w] for w in queries], dtype=torch.long)
-    _, best = _retrieve(src_emb, trg_emb, queries, trg_words, ks[-1], method, knn, rows, orthography)  # (n_q, kmax)
+    _, best = _retrieve(src_emb, trg_emb, queries, trg_words, ks[-1], method, knn, rows, orthography,
+                        prior)  # (n_q, kmax)
 
     # STEP 3: rank of the first gold hit per word (kmax + 1 = no hit within kmax).
     first_hit = torch.full((len(queries),), ks[-1] + 1, dtype=torch.long)
@@ -160,11 +170,13 @@ def bli_scores(
     knn: int = 10,
     orthography: float = 0.0,
     src_ranks: dict[str, int] | None = None,
+    prior=None,
 ) -> dict:
     """The BLI block every stage reports: coverage, P@1/5/10 by NN and CSLS, P@k by source
     frequency band (CSLS) and P@1 on cognate / non-cognate words (CSLS), with their counts."""
     scores = {m: evaluate_bli(src_words, src_emb, trg_words, trg_emb, gold, method=m, knn=knn,
-                              src_ranks=src_ranks if m == "csls" else None, orthography=orthography)
+                              src_ranks=src_ranks if m == "csls" else None, orthography=orthography,
+                              prior=prior if m == "csls" else None)
               for m in ("nn", "csls")}
     csls = scores["csls"]
     pick = ("p_at_1", "p_at_5", "p_at_10")
@@ -195,13 +207,15 @@ def translate(
     method: str = "csls",
     knn: int = 10,
     orthography: float = 0.0,
+    prior=None,
 ) -> dict[str, list[tuple[str, float]]]:
     """Top-k target words with scores for every source word (the induced lexicon)."""
     src_emb, trg_emb = torch.as_tensor(src_emb), torch.as_tensor(trg_emb)
     src_index = _index(src_words, src_emb, "source")
     _index(trg_words, trg_emb, "target")
     rows = torch.tensor(list(src_index.values()), dtype=torch.long)
-    scores, best = _retrieve(src_emb, trg_emb, list(src_index), trg_words, k, method, knn, rows, orthography)
+    scores, best = _retrieve(src_emb, trg_emb, list(src_index), trg_words, k, method, knn, rows, orthography,
+                             prior)
     return {
         word: [(trg_words[j], float(s)) for j, s in zip(idx, sc)]
         for word, idx, sc in zip(src_index, best.tolist(), scores.tolist())

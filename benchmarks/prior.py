@@ -1,0 +1,126 @@
+"""The decoder head inside refinement (align.prior): which way of keeping its scores, chosen on train.
+
+    make bench-prior      (-> benchmarks/results/prior.json + README table)
+
+Used as a seed only, the decoder head's evidence is gone after self-learning's first
+Procrustes step. Each variant below keeps its scores (p(A word | B word): softmax of its CSLS
+top-10 at temperature 0.05) in a different place of the main job's refinement, from the same
+seed on the same vectors: added to every shortlisted pair of every dictionary induction, to
+the final retrieval only, or as anchor pairs kept in every Procrustes dictionary. Beds:
+es-en.bible (parallel content) and es-en.ot-nt (non-parallel, where every vector method
+collapses and the decoder head alone is the best row). P@1 (CSLS, re-ranked as the main job)
+on the train split chooses, the test split reports; the chosen variant then runs on every
+bed x 3 seeds in `make bench-beds` (its `PRIOR`). Rows resume from --out; the main job's runs
+and the variants' self-learning resume from their checkpoints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from beds import bed_config, decoder_head_stage, latest_kept
+
+from decoder_head.align.prior import PriorConfig
+from decoder_head.data.dictionary import read_muse
+from decoder_head.experiment import Lexicon, run
+from decoder_head.files import read_json, write_json
+from decoder_head.refine import refine
+from decoder_head.report.markdown import add_table_args, replace_block, table_only
+
+ROOT = Path(__file__).resolve().parents[1]
+START, END = "<!-- prior:start -->", "<!-- prior:end -->"
+BEDS = ("es-en.bible", "es-en.ot-nt")
+ALONE = "decoder head alone (no vectors)"
+VARIANTS = {  # name -> refine.prior (align.prior.PriorConfig)
+    ALONE: None,
+    "seed only (the main job)": {},
+    "final retrieval, weight 0.3": {"weight": 0.3, "induction": False},
+    "final retrieval, weight 1": {"weight": 1.0, "induction": False},
+    "inside + final, weight 0.3": {"weight": 0.3},
+    "inside + final, weight 1": {"weight": 1.0},
+    "anchors p >= 0.5": {"anchors": 0.5},
+    "anchors p >= 0.9": {"anchors": 0.9},
+    "anchors p >= 0.5 + final retrieval, weight 0.3": {"anchors": 0.5, "weight": 0.3, "induction": False},
+}
+
+
+def scored(row: dict, lexicon: Lexicon, gold: dict[str, dict[str, set[str]]], knn: int) -> dict:
+    for part, g in gold.items():
+        block = lexicon.scores(g, knn)
+        row.update({f"p_at_1_{part}": block["csls"]["p_at_1"], f"p_at_1_noncognate_{part}": block["non_cognate"]["p_at_1"],
+                    f"n_{part}": block["n_evaluated"]})
+    print(f"prior: {row['bed']} s{row['seed']} {row['variant']}: train {row['p_at_1_train']:.1f} "
+          f"test {row['p_at_1_test']:.1f}", flush=True)
+    return row
+
+
+def variant_rows(bed: str, seed: int, names: list[str], workdir: Path) -> list[dict]:
+    cfg = bed_config(bed, seed)
+    run(cfg, workdir)  # the main job (resumed): LM, induction, vectors, its refinement
+    stage = decoder_head_stage(cfg, workdir)
+    seed_lexicon = {w: c[0][0] for w, c in stage.translations(k=1, knn=cfg.eval.knn).items()}
+    gold = {part: read_muse(str(cfg.eval.dictionary).replace(".test.", f".{part}.")) for part in ("train", "test")}
+    rows = []
+    if ALONE in names:  # what there is to keep: the decoder head's own lexicon, on the words it has
+        rows.append(scored({"bed": bed, "seed": seed, "variant": ALONE, "prior": None, "iterations": 0,
+                            "prior_pairs": 0}, stage, gold, cfg.eval.knn))
+    for name in [n for n in names if n != ALONE]:
+        prior = PriorConfig(**VARIANTS[name])
+        rcfg = dataclasses.replace(cfg.refine, prior=prior)
+        # a loop no variant changes is the main job's own checkpoint (same key)
+        ckpt = (workdir / "prior" / f"{bed}.{list(VARIANTS).index(name)}.s{seed}" if prior.in_loop
+                else workdir / cfg.name / "checkpoints" / "refine")
+        r = refine(seed_lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, rcfg, ckpt, stage=stage)
+        lexicon = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=rcfg.rerank, prior=r.prior)
+        anchors = len(r.prior.anchors(prior.anchors)[0]) if r.prior is not None and prior.anchors else 0
+        rows.append(scored({"bed": bed, "seed": seed, "variant": name, "prior": dataclasses.asdict(prior),
+                            "iterations": r.iterations, "prior_pairs": len(r.prior) if r.prior is not None else 0,
+                            "anchors": anchors}, lexicon, gold, cfg.eval.knn))
+    return rows
+
+
+def write_table(readme: Path, out: Path) -> None:
+    rows = read_json(out)
+    lines = ["P@1 (CSLS + the main job's re-ranking) of the main job's refinement with the decoder head's "
+             "scores kept in different places (`make bench-prior`; train chooses, test reports):", "",
+             "| bed | variant | P@1 train (n) | P@1 test (n) | P@1 non-cognate test | anchors | iterations | seed |",
+             "|---|---|---|---|---|---|---|---|"]
+    order = {v: i for i, v in enumerate(VARIANTS)}
+    for r in sorted(rows, key=lambda r: (BEDS.index(r["bed"]), r["seed"], order.get(r["variant"], len(order)))):
+        lines.append(f"| {r['bed']} | {r['variant']} | {r['p_at_1_train']:.1f} ({r['n_train']}) | "
+                     f"{r['p_at_1_test']:.1f} ({r['n_test']}) | {r['p_at_1_noncognate_test']:.1f} | "
+                     f"{r.get('anchors', 0) or '-'} | {r['iterations'] or '-'} | {r['seed']} |")
+    replace_block(readme, START, END, lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--beds", nargs="+", default=list(BEDS), choices=list(BEDS))
+    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0])
+    ap.add_argument("--workdir", default=str(ROOT / "runs"))
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "prior.json"))
+    add_table_args(ap, "rewrite this README's prior table from --out")
+    args = ap.parse_args(argv)
+    if table_only(ap, args, write_table):
+        return 0
+    out = Path(args.out)
+    rows = read_json(out) if out.is_file() else []
+    with latest_kept(Path(args.workdir)):
+        for bed in args.beds:
+            for seed in args.seeds:
+                done = {r["variant"] for r in rows if r["bed"] == bed and r["seed"] == seed}
+                todo = [v for v in args.variants if v not in done]
+                if todo:
+                    rows += variant_rows(bed, seed, todo, Path(args.workdir))
+                    write_json(out, rows)
+    if args.readme:
+        write_table(Path(args.readme), out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
