@@ -184,7 +184,9 @@ def write_table(readme: Path, out: Path) -> None:
              "translation of which is spelled alike (`make bench-beds`):", "",
              "| bed | method | P@1 | P@1 non-cognate (n) | coverage | seeds |", "|---|---|---|---|---|---|"]
     for bed in BEDS:
-        methods = list(dict.fromkeys(r["method"] for r in rows if r["bed"] == bed))
+        order = METHODS + SHARED_METHODS  # rows of a bed x seed are re-measured in any order
+        methods = sorted({r["method"] for r in rows if r["bed"] == bed},
+                         key=lambda m: (order.index(m) if m in order else len(order), m))
         for method in methods:
             mine = [r for r in rows if r["bed"] == bed and r["method"] == method]
             lines.append(f"| {bed} | {method} | {_cell([r['p_at_1_csls'] for r in mine])} | "

@@ -21,10 +21,12 @@ import dataclasses
 import sys
 from pathlib import Path
 
+import torch
 from beds import bed_config, decoder_head_stage, latest_kept
 
 from decoder_head.align.prior import PriorConfig
 from decoder_head.data.dictionary import read_muse
+from decoder_head.eval.retrieval import topk
 from decoder_head.experiment import Lexicon, run
 from decoder_head.files import read_json, write_json
 from decoder_head.refine import refine
@@ -57,6 +59,24 @@ def scored(row: dict, lexicon: Lexicon, gold: dict[str, dict[str, set[str]]], kn
     return row
 
 
+CONFIDENCE = {"p, temperature 0.05": 0.05, "p, temperature 0.5": 0.5, "CSLS margin top-1 - top-2": None}
+MOST_CONFIDENT = (25, 50, 100, 200)
+
+
+def calibration(stage: Lexicon, train: dict[str, set[str]], knn: int = 10) -> dict[str, dict[str, float]]:
+    """Precision (%) of the decoder head's top-1 on the train words among its n most confident, per
+    confidence measure, and over all ("all"): is there a confident subset worth keeping?"""
+    scores, best = topk(stage.src_emb.float(), stage.trg_emb.float(), k=10, method="csls", knn=knn)
+    out = {}
+    for name, temperature in CONFIDENCE.items():
+        conf = (torch.softmax(scores / temperature, dim=1)[:, 0] if temperature else scores[:, 0] - scores[:, 1])
+        hits = [stage.trg_words[int(best[i, 0])] in train[stage.src_words[i]]
+                for i in conf.argsort(descending=True).tolist() if stage.src_words[i] in train]
+        out[name] = {str(n): 100.0 * sum(hits[:n]) / len(hits[:n]) for n in MOST_CONFIDENT if hits}
+        out[name]["all"] = 100.0 * sum(hits) / max(len(hits), 1)
+    return out
+
+
 def variant_rows(bed: str, seed: int, names: list[str], workdir: Path) -> list[dict]:
     cfg = bed_config(bed, seed)
     run(cfg, workdir)  # the main job (resumed): LM, induction, vectors, its refinement
@@ -66,7 +86,8 @@ def variant_rows(bed: str, seed: int, names: list[str], workdir: Path) -> list[d
     rows = []
     if ALONE in names:  # what there is to keep: the decoder head's own lexicon, on the words it has
         rows.append(scored({"bed": bed, "seed": seed, "variant": ALONE, "prior": None, "iterations": 0,
-                            "prior_pairs": 0}, stage, gold, cfg.eval.knn))
+                            "prior_pairs": 0, "precision_by_confidence": calibration(stage, gold["train"])},
+                           stage, gold, cfg.eval.knn))
     for name in [n for n in names if n != ALONE]:
         prior = PriorConfig(**VARIANTS[name])
         rcfg = dataclasses.replace(cfg.refine, prior=prior)
@@ -93,6 +114,14 @@ def write_table(readme: Path, out: Path) -> None:
         lines.append(f"| {r['bed']} | {r['variant']} | {r['p_at_1_train']:.1f} ({r['n_train']}) | "
                      f"{r['p_at_1_test']:.1f} ({r['n_test']}) | {r['p_at_1_noncognate_test']:.1f} | "
                      f"{r.get('anchors', 0) or '-'} | {r['iterations'] or '-'} | {r['seed']} |")
+    lines += ["", "Is there a confident part to keep? Precision (%) of the decoder head's top-1 on the train words "
+              "among its n most confident pairs:", "",
+              "| bed | confidence | " + " | ".join(f"top {n}" for n in MOST_CONFIDENT) + " | all |",
+              "|---|---|" + "---|" * (len(MOST_CONFIDENT) + 1)]
+    for r in rows:
+        for name, prec in (r.get("precision_by_confidence") or {}).items():
+            cells = " | ".join(f"{prec[k]:.0f}" for k in [*map(str, MOST_CONFIDENT), "all"])
+            lines.append(f"| {r['bed']} s{r['seed']} | {name} | {cells} |")
     replace_block(readme, START, END, lines)
 
 

@@ -38,7 +38,7 @@ from .eval.retrieval import normalize
 from .train.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
 
 if TYPE_CHECKING:
-    from .experiment import Lexicon as Stage  # B's and A's words and vectors of the seed stage
+    from .experiment import Lexicon  # the seed stage: B's and A's words and vectors
 
 
 @dataclass
@@ -67,7 +67,7 @@ def seed_indices(lexicon: dict[str, str], src_words: list[str], trg_words: list[
     return src_idx, trg_idx
 
 
-def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig, stage: Stage | None) -> str:
+def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig, stage: Lexicon | None) -> str:
     # how vectors are built, and which stage made the lexicon (it is hashed itself), change nothing;
     # with a prior inside the loop the stage's whole tables count (keys without one stay as they were)
     spec = {k: v for k, v in asdict(cfg).items() if k not in ("parallel", "seed_from", "prior")}
@@ -79,7 +79,7 @@ def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig, s
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def stage_prior(stage: Stage | None, sw: list[str], tw: list[str], cfg: RefineConfig) -> PairPrior | None:
+def stage_prior(stage: Lexicon | None, sw: list[str], tw: list[str], cfg: RefineConfig) -> PairPrior | None:
     """The seed stage's p(A word | B word) on the spaces' rows, when refine.prior asks for it."""
     if stage is None or not cfg.prior.active:
         return None
@@ -89,7 +89,7 @@ def stage_prior(stage: Stage | None, sw: list[str], tw: list[str], cfg: RefineCo
 
 def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg: RefineConfig,
            ckpt_dir: Path | None = None, resume: bool = True, progress: bool = True,
-           stage: Stage | None = None) -> Refined:
+           stage: Lexicon | None = None) -> Refined:
     """Self-learning from the lexicon's seed on the vectors of corpora = (B's corpus, A's corpus).
 
     `stage` (the seed stage's Lexicon) is what refine.prior reads its scores from.
