@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import torch
 
 from decoder_head.eval.retrieval import normalize
 from decoder_head.experiment import Lexicon
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load():
-    sys.path.insert(0, str(ROOT / "benchmarks"))  # prior.py imports beds.py as a sibling
-    spec = importlib.util.spec_from_file_location("prior_bench", ROOT / "benchmarks" / "prior.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from bench_module import load
 
 
 def test_calibration_counts_hits_among_the_most_confident_pairs():
-    prior = load()
+    prior = load("prior")
     gen = torch.Generator().manual_seed(0)
     trg = normalize(torch.randn(300, 16, generator=gen))
     src = normalize(torch.randn(300, 16, generator=gen))
@@ -38,7 +27,7 @@ def test_calibration_counts_hits_among_the_most_confident_pairs():
 
 
 def test_prior_table_lists_variants_in_order_and_the_calibration(tmp_path):
-    prior = load()
+    prior = load("prior")
     rows = [{"bed": "es-en.bible", "seed": 0, "variant": v, "p_at_1_train": 50.0, "p_at_1_test": 49.0, "n_train": 762,
              "n_test": 326, "p_at_1_noncognate_test": 45.0, "iterations": 37, "anchors": a,
              **({"precision_by_confidence": {"p, temperature 0.5": {"25": 20, "50": 14, "100": 11, "200": 12,

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load():
-    spec = importlib.util.spec_from_file_location("shared_body_bench", ROOT / "benchmarks" / "shared_body.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from bench_module import load
 
 
 def test_every_variant_is_a_shared_section_with_its_seed():
-    bench = load()
+    bench = load("shared_body")
     for name in bench.VARIANTS:
         cfg = bench.variant_config(name, 2)
         assert cfg.shared is not None and cfg.shared.train.seed == 2 and name in bench.DESCRIPTION
@@ -27,7 +18,7 @@ def test_every_variant_is_a_shared_section_with_its_seed():
 
 
 def test_table_shows_train_and_test_with_spread(tmp_path):
-    bench = load()
+    bench = load("shared_body")
     row = {"variant": "scratch", "p_at_1_train": 3.0, "p_at_1": 4.0, "p_at_10": 9.0, "p_at_1_noncognate": 5.0,
            "n_noncognate": 274, "coverage": 0.96, "val_ppl_b": 149.0, "val_ppl_a": 116.0, "train_seconds": 300.0,
            "refined_p_at_1": 48.0, "refined_p_at_1_noncognate": 45.0}

@@ -3,13 +3,14 @@ target verdict and README table. Seconds."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 import torch
 import yaml
+
+from bench_module import load
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -18,10 +19,7 @@ BOOKS = ("Gen", "Josh", "Ps", "Isa", "Matt", "Rom", "Rev")
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("transfer_bench", ROOT / "benchmarks" / "transfer.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("transfer")
 
 
 @pytest.fixture()
