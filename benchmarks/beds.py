@@ -166,7 +166,7 @@ def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]
     if PRIOR_METHOD in wanted:
         stage = decoder_head_stage(cfg, workdir)
         rcfg = dataclasses.replace(cfg.refine, prior=PriorConfig(**PRIOR))
-        seed_lexicon = {w: c[0][0] for w, c in stage.translations(k=1, knn=cfg.eval.knn).items()}
+        seed_lexicon = stage.seed(cfg.eval.knn)
         r = refine(seed_lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, rcfg,
                    workdir / "beds" / f"{bed}.prior.s{seed}", stage=stage)
         lexicon_out = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=rcfg.rerank, prior=r.prior)

@@ -81,7 +81,7 @@ def variant_rows(bed: str, seed: int, names: list[str], workdir: Path) -> list[d
     cfg = bed_config(bed, seed)
     run(cfg, workdir)  # the main job (resumed): LM, induction, vectors, its refinement
     stage = decoder_head_stage(cfg, workdir)
-    seed_lexicon = {w: c[0][0] for w, c in stage.translations(k=1, knn=cfg.eval.knn).items()}
+    seed_lexicon = stage.seed(cfg.eval.knn)
     gold = {part: read_muse(str(cfg.eval.dictionary).replace(".test.", f".{part}.")) for part in ("train", "test")}
     rows = []
     if ALONE in names:  # what there is to keep: the decoder head's own lexicon, on the words it has

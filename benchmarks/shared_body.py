@@ -58,7 +58,7 @@ def measure(name: str, seed: int, workdir: Path) -> dict:
     train, test = (lexicon.scores(read_muse(ROOT / "data" / "bli" / f"{BED}.{part}.txt"), cfg.eval.knn)
                    for part in ("train", "test"))
     # Its lexicon as the seed of the main job's self-learning (the vectors are the default run's, cached)
-    seed_lexicon = {w: c[0][0] for w, c in lexicon.translations(1, cfg.eval.knn).items()}
+    seed_lexicon = lexicon.seed(cfg.eval.knn)
     refined = refine(seed_lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, cfg.refine,
                      workdir / "shared-bench" / f"{name}.s{seed}.refine")
     test_gold = read_muse(ROOT / "data" / "bli" / f"{BED}.test.txt")

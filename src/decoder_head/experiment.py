@@ -56,6 +56,10 @@ class Lexicon:
         return translate(self.src_words, self.src_emb, self.trg_words, self.trg_emb, k=k, method="csls", knn=knn,
                          orthography=self.rerank, prior=self.prior)
 
+    def seed(self, knn: int = 10) -> dict[str, str]:
+        """Each B word's top-1 A word, B's frequent words first: what seeds self-learning."""
+        return {w: cands[0][0] for w, cands in self.translations(k=1, knn=knn).items()}
+
     def scores(self, gold: dict[str, set[str]] | None, knn: int) -> dict[str, Any]:
         """The BLI block (dictionary given) or its empty shape, plus the unsupervised signals."""
         ranks = {w: i for i, w in enumerate(self.src_words)}
@@ -151,7 +155,7 @@ def refine_stage(induced: Lexicon, corpora: tuple[str, str], cfg: RefineConfig, 
     from .refine import refine
 
     t0 = time.perf_counter()
-    seed = {w: cands[0][0] for w, cands in induced.translations(k=1, knn=ev.knn).items()}
+    seed = induced.seed(ev.knn)
     r = refine(seed, corpora, workdir, cfg, run_dir / "checkpoints" / "refine", resume, stage=induced)
     lexicon = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=cfg.rerank, prior=r.prior)
     block = lexicon.scores(read_muse(ev.dictionary) if ev.dictionary else None, ev.knn)
