@@ -18,7 +18,11 @@ vectors, starts from three other seeds:
     500 train pairs        the train split's 500 most frequent source words with a translation:
                            cheap supervision (Vulic et al. 2019: unsupervised methods rarely beat it)
 and once more from the decoder head's seed with its scores kept inside (`PRIOR`, align.prior).
+A last row is the supervised reference: every train pair seeds self-learning and stays in every
+Procrustes step (what these vectors give with the train dictionary in hand).
 A bed x seed missing some rows reruns only those (and the main job's two, from its resumed run).
+Rows are kept per recipe vectors (`vectors`: the refine.vectors methods, e.g. "fasttext | ppmi"):
+a new recipe measures its own rows and the old ones stay in the table as what that recipe gave.
 Rows report P@1 (CSLS, with the recipe's orthographic re-ranking) on the test split and on its
 non-cognate words. Everything resumes: runs from their checkpoints, rows from --out.
 """
@@ -32,12 +36,14 @@ import statistics
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterable
 
 import torch
 
 from decoder_head.align.prior import PriorConfig
 from decoder_head.align.seeds import identical_seed, similarity_seed
-from decoder_head.align.spaces import space_for
+from decoder_head.align.self_learning import self_learning
+from decoder_head.align.spaces import space_for, spec_list
 from decoder_head.config import load_run_config
 from decoder_head.data.dictionary import read_muse
 from decoder_head.eval.bli import read_lexicon
@@ -67,9 +73,10 @@ PRIOR_METHOD = "decoder head -> self-learning, its scores kept"
 # How the decoder head's scores stay in refinement (align.prior.PriorConfig): the best mean train P@1
 # over es-en.bible and es-en.ot-nt (benchmarks/prior.py, README: "The decoder head inside refinement").
 PRIOR = {"anchors": 0.5}
+REFERENCE = "all train pairs, kept as anchors -> self-learning (supervised)"
 METHODS = ("decoder head alone", MAIN, "identical strings -> self-learning",
            "unsupervised (similarity seed) -> self-learning", f"{SUPERVISED_PAIRS} train pairs -> self-learning",
-           PRIOR_METHOD)
+           PRIOR_METHOD, REFERENCE)
 SHARED_METHODS = ("shared body alone", "shared body -> self-learning")
 # The shared-body schedule chosen on es-en.bible's train split (benchmarks/shared_body.py's
 # `scratch-specials-4ep`, README: "A shared body"); the seed goes into the train block.
@@ -122,23 +129,54 @@ def latest_kept(workdir: Path):
         latest.symlink_to(before)
 
 
+def aligned_spaces(cfg, workdir: Path) -> tuple[list[str], torch.Tensor, list[str], torch.Tensor]:
+    """B's and A's recipe vectors, normalised as refine normalises them: (sw, x, tw, z)."""
+    sw, x = space_for(cfg.induce.corpus, workdir, cfg.refine.vectors)
+    tw, z = space_for(cfg.lm.corpus, workdir, cfg.refine.vectors)
+    return sw, normalize(x.float(), center=True), tw, normalize(z.float(), center=True)
+
+
+def train_split(cfg) -> dict[str, set[str]]:
+    return read_muse(str(cfg.eval.dictionary).replace(".test.", ".train."))
+
+
 def seeds_without_decoder_head(cfg, workdir: Path) -> dict[str, dict[str, str]]:
-    corpora = (cfg.induce.corpus, cfg.lm.corpus)
-    sw, x = space_for(corpora[0], workdir, cfg.refine.vectors)
-    tw, z = space_for(corpora[1], workdir, cfg.refine.vectors)
-    x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
+    sw, x, tw, z = aligned_spaces(cfg, workdir)
     sl = cfg.refine.self_learning
-    train = read_muse(str(cfg.eval.dictionary).replace(".test.", ".train."))
     return {
         "identical strings -> self-learning": as_lexicon(*identical_seed(sw, tw), sw, tw),
         "unsupervised (similarity seed) -> self-learning": as_lexicon(
             *similarity_seed(x, z, 4000, sl.csls_knn, sl.candidates), sw, tw),
-        f"{SUPERVISED_PAIRS} train pairs -> self-learning": supervised_lexicon(train, sw, tw, SUPERVISED_PAIRS),
+        f"{SUPERVISED_PAIRS} train pairs -> self-learning": supervised_lexicon(train_split(cfg), sw, tw,
+                                                                             SUPERVISED_PAIRS),
     }
 
 
-def row(bed: str, seed: int, method: str, block: dict) -> dict:
-    return {"bed": bed, "seed": seed, "method": method, "p_at_1_csls": block["csls"]["p_at_1"],
+def anchored_self_learning(pairs: Iterable[tuple[str, str]], cfg, workdir: Path) -> Lexicon:
+    """Self-learning on the recipe's vectors from word pairs (those with vectors on both sides), each
+    pair kept in every Procrustes step (no checkpoint: about a minute on a Bible)."""
+    sw, x, tw, z = aligned_spaces(cfg, workdir)
+    s_index, t_index = {w: i for i, w in enumerate(sw)}, {w: i for i, w in enumerate(tw)}
+    rows = sorted({(s_index[s], t_index[t]) for s, t in pairs if s in s_index and t in t_index})
+    if not rows:
+        raise SystemExit(f"{cfg.name}: no pair has vectors on both sides")
+    src, trg = (torch.tensor(col) for col in zip(*rows))
+    r = self_learning(x, z, src, trg, cfg.refine.self_learning, progress=False, words=(sw, tw), anchors=(src, trg))
+    return Lexicon(sw, r.xw, tw, r.zw, rerank=cfg.refine.rerank)
+
+
+def supervised_reference(cfg, workdir: Path) -> Lexicon:
+    """Every train pair as seed and anchors: how far these vectors go with the dictionary in hand."""
+    return anchored_self_learning(((s, t) for s, ts in train_split(cfg).items() for t in ts), cfg, workdir)
+
+
+def vectors_label(cfg) -> str:
+    """The recipe's vector spaces by method, e.g. "fasttext | ppmi": what a row was measured on."""
+    return " | ".join(spec.get("method", "skipgram") for spec in spec_list(cfg.refine.vectors))
+
+
+def row(bed: str, seed: int, method: str, block: dict, vectors: str) -> dict:
+    return {"bed": bed, "seed": seed, "method": method, "vectors": vectors, "p_at_1_csls": block["csls"]["p_at_1"],
             "p_at_1_noncognate": block["non_cognate"]["p_at_1"], "n_noncognate": block["non_cognate"]["n"],
             "coverage": block["coverage"], "n_evaluated": block["n_evaluated"]}
 
@@ -149,10 +187,12 @@ def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]
     shared = bool(wanted & set(SHARED_METHODS))
     cfg = bed_config(bed, seed, shared)
     metrics = run(cfg, workdir)  # resumes: LM, vectors, induction, shared body and refinement are cached
-    rows = [row(bed, seed, "decoder head alone", metrics["induce"]), row(bed, seed, MAIN, metrics["refine"])]
+    vectors = vectors_label(cfg)
+    rows = [row(bed, seed, "decoder head alone", metrics["induce"], vectors),
+            row(bed, seed, MAIN, metrics["refine"], vectors)]
     seeds = seeds_without_decoder_head(cfg, workdir)
     if shared:
-        rows.append(row(bed, seed, "shared body alone", metrics["shared"]))
+        rows.append(row(bed, seed, "shared body alone", metrics["shared"], vectors))
         seeds["shared body -> self-learning"] = read_lexicon(workdir / cfg.name / "lexicon.shared-body.tsv")
     gold = read_muse(cfg.eval.dictionary)
     for method, lexicon in seeds.items():
@@ -162,7 +202,7 @@ def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]
         r = refine(lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, cfg.refine,
                    workdir / "beds" / f"{bed}.{slug}.s{seed}")
         lexicon_out = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=cfg.refine.rerank)
-        rows.append(row(bed, seed, method, lexicon_out.scores(gold, cfg.eval.knn)))
+        rows.append(row(bed, seed, method, lexicon_out.scores(gold, cfg.eval.knn), vectors))
     if PRIOR_METHOD in wanted:
         stage = decoder_head_stage(cfg, workdir)
         rcfg = dataclasses.replace(cfg.refine, prior=PriorConfig(**PRIOR))
@@ -170,7 +210,9 @@ def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]
         r = refine(seed_lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, rcfg,
                    workdir / "beds" / f"{bed}.prior.s{seed}", stage=stage)
         lexicon_out = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=rcfg.rerank, prior=r.prior)
-        rows.append(row(bed, seed, PRIOR_METHOD, lexicon_out.scores(gold, cfg.eval.knn)))
+        rows.append(row(bed, seed, PRIOR_METHOD, lexicon_out.scores(gold, cfg.eval.knn), vectors))
+    if REFERENCE in wanted:
+        rows.append(row(bed, seed, REFERENCE, supervised_reference(cfg, workdir).scores(gold, cfg.eval.knn), vectors))
     return rows
 
 
@@ -178,20 +220,23 @@ def _cell(vals: list[float]) -> str:
     return mean_std(vals, 1, " +- ")
 
 
-def write_table(readme: Path, out: Path) -> None:
+def write_table(readme: Path, out: Path, vectors: str) -> None:
+    """Per bed, the current recipe's rows (`vectors`) first, then those of older recipes."""
     rows = read_json(out)
     lines = ["P@1 (CSLS) on each bed's test split, mean +- std over seeds; non-cognate: gold pairs no "
-             "translation of which is spelled alike (`make bench-beds`):", "",
-             "| bed | method | P@1 | P@1 non-cognate (n) | coverage | seeds |", "|---|---|---|---|---|---|"]
+             "translation of which is spelled alike; vectors: the recipe's spaces the self-learning rows "
+             "aligned (`make bench-beds`):", "",
+             "| bed | vectors | method | P@1 | P@1 non-cognate (n) | coverage | seeds |", "|---|---|---|---|---|---|---|"]
+    order = METHODS + SHARED_METHODS  # rows of a bed x seed are re-measured in any order
     for bed in BEDS:
-        order = METHODS + SHARED_METHODS  # rows of a bed x seed are re-measured in any order
-        methods = sorted({r["method"] for r in rows if r["bed"] == bed},
-                         key=lambda m: (order.index(m) if m in order else len(order), m))
-        for method in methods:
-            mine = [r for r in rows if r["bed"] == bed and r["method"] == method]
-            lines.append(f"| {bed} | {method} | {_cell([r['p_at_1_csls'] for r in mine])} | "
-                         f"{_cell([r['p_at_1_noncognate'] for r in mine])} ({mine[0]['n_noncognate']}) | "
-                         f"{statistics.mean(r['coverage'] for r in mine):.2f} | {len(mine)} |")
+        mine = [r for r in rows if r["bed"] == bed]
+        groups = sorted({(r["vectors"], r["method"]) for r in mine}, key=lambda g: (
+            g[0] != vectors, g[0], order.index(g[1]) if g[1] in order else len(order), g[1]))
+        for label, method in groups:
+            cell = [r for r in mine if (r["vectors"], r["method"]) == (label, method)]
+            lines.append(f"| {bed} | {label.replace('|', '&#124;')} | {method} | {_cell([r['p_at_1_csls'] for r in cell])} | "
+                         f"{_cell([r['p_at_1_noncognate'] for r in cell])} ({cell[0]['n_noncognate']}) | "
+                         f"{statistics.mean(r['coverage'] for r in cell):.2f} | {len(cell)} |")
     replace_block(readme, START, END, lines)
 
 
@@ -205,23 +250,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "beds.json"))
     add_table_args(ap, "rewrite this README's test-bed table from --out")
     args = ap.parse_args(argv)
-    if table_only(ap, args, write_table):
+    vectors = vectors_label(bed_config(next(iter(BEDS)), 0))  # the recipe's, the same on every bed
+    if table_only(ap, args, lambda readme, out: write_table(readme, out, vectors)):
         return 0
     out = Path(args.out)
     rows = read_json(out) if out.is_file() else []
     with latest_kept(Path(args.workdir)):
         for bed in args.beds:
             for seed in args.seeds:
-                done = {r["method"] for r in rows if r["bed"] == bed and r["seed"] == seed}
+                mine = [r for r in rows if (r["bed"], r["seed"], r["vectors"]) == (bed, seed, vectors)]
+                done = {r["method"] for r in mine}
                 wanted = set(METHODS + (SHARED_METHODS if args.shared else ())) - done
                 if not wanted:
                     continue
                 new = bed_rows(bed, seed, Path(args.workdir), wanted)
-                fresh = {r["method"] for r in new}
-                rows = [r for r in rows if not (r["bed"] == bed and r["seed"] == seed and r["method"] in fresh)] + new
+                fresh = {(r["method"], r["vectors"]) for r in new}
+                rows = [r for r in rows if not (r["bed"] == bed and r["seed"] == seed
+                                                and (r["method"], r["vectors"]) in fresh)] + new
                 write_json(out, rows)  # after every bed x seed: a killed run keeps what it measured
     if args.readme:
-        write_table(Path(args.readme), out)
+        write_table(Path(args.readme), out, vectors)
     return 0
 
 

@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/recipe.py --variants ppmi 'ppmi + orth0.1'
     .venv/bin/python benchmarks/recipe.py --table-only --readme README.md
 
-Every variant aligns monolingual vectors (skip-gram, PPMI-SVD or both side by side) of the
+Every variant aligns monolingual vectors (skip-gram, fastText, PPMI-SVD or several side by side) of the
 whole RV1909 (es) and the whole KJV (en) from the same unsupervised seed (identical strings:
 free, and robust where VecMap's similarity-distribution seed breaks, see the README), runs
 self-learning, and is scored es->en with CSLS on the *train* dictionary (what the choice is
@@ -37,8 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ("sword:spaRV1909eb", "sword:engKJV2006eb")
 RERANK = 0.5
 SG10 = {"window": 10, "workers": 1}
+FT10 = {"method": "fasttext", "window": 10, "workers": 1}
 PPMI = {"method": "ppmi"}  # align.ppmi defaults: 300d, window 10
-# name -> (vectors spec(s) for align.spaces.space_for: skip-gram overrides on 300d / window 5 /
+# name -> (vectors spec(s) for align.spaces.space_for: skip-gram / fastText overrides on 300d / window 5 /
 # 20 epochs, {"method": "ppmi", ...}, or a list = concatenated spaces; self-learning overrides)
 VARIANTS: dict[str, tuple[dict | list[dict], dict]] = {
     "skipgram": ({"workers": 1}, {}),
@@ -50,6 +51,9 @@ VARIANTS: dict[str, tuple[dict | list[dict], dict]] = {
     "ppmi + orth0.1": (PPMI, {"orthography": 0.1}),
     "skipgram window10 | ppmi + orth0.1": ([SG10, PPMI], {"orthography": 0.1}),
     "skipgram window10 epochs10 | ppmi + orth0.1": ([{**SG10, "epochs": 10}, PPMI], {"orthography": 0.1}),
+    "fasttext window10 | ppmi + orth0.1": ([FT10, PPMI], {"orthography": 0.1}),
+    "fasttext window10 epochs10 | ppmi + orth0.1": ([{**FT10, "epochs": 10}, PPMI], {"orthography": 0.1}),
+    "skipgram window10 | fasttext window10 | ppmi + orth0.1": ([SG10, FT10, PPMI], {"orthography": 0.1}),
 }
 README_START, README_END = "<!-- recipe:start -->", "<!-- recipe:end -->"
 

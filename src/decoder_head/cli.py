@@ -131,13 +131,14 @@ def cmd_bli(args: argparse.Namespace) -> None:
 def cmd_embed(args: argparse.Namespace) -> None:
     from .align.embed import embed_corpus
     from .align.ppmi import PPMIConfig
-    from .align.word2vec import Word2VecConfig
+    from .align.word2vec import FastTextConfig, Word2VecConfig
 
     common = dict(dim=args.dim, min_count=args.min_count, seed=args.seed)
     if args.window is not None:
         common["window"] = args.window
     cfg = (PPMIConfig(**common) if args.method == "ppmi"
-           else Word2VecConfig(**common, epochs=args.epochs, workers=args.workers))
+           else {"skipgram": Word2VecConfig, "fasttext": FastTextConfig}[args.method](
+               **common, epochs=args.epochs, workers=args.workers))
     info = embed_corpus(args.corpus, args.out, cfg, cache_dir=args.cache_dir)
     print(f"{info['out']}: {info['words']} words x {cfg.dim} from {info['tokens']} tokens ({info['seconds']:.0f} s)")
 
@@ -248,18 +249,19 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("src")
     b.add_argument("trg")
     b.add_argument("--dictionary", required=True)
-    e = add("embed", cmd_embed, "monolingual vectors of a corpus (skip-gram or PPMI-SVD); write word2vec text",
+    e = add("embed", cmd_embed, "monolingual vectors of a corpus (skip-gram, fastText or PPMI-SVD); write word2vec text",
             config=False)
     e.add_argument("corpus", help="sword:MODULE[:ot|nt], text:PATH or wikitext:PATH")
     e.add_argument("out", help="output .vec file (word2vec text, most frequent words first)")
-    e.add_argument("--method", choices=("skipgram", "ppmi"), default="skipgram",
-                   help="gensim skip-gram (default) or PPMI + truncated SVD (align/ppmi.py)")
+    e.add_argument("--method", choices=("skipgram", "fasttext", "ppmi"), default="skipgram",
+                   help="gensim skip-gram (default), fastText (skip-gram over character 3-6-grams too) "
+                        "or PPMI + truncated SVD (align/ppmi.py)")
     e.add_argument("--dim", type=int, default=300)
     e.add_argument("--window", type=int, help="context window (default: 5 skip-gram, 10 ppmi)")
     e.add_argument("--min-count", type=int, default=3)
-    e.add_argument("--epochs", type=int, default=5, help="skip-gram only")
+    e.add_argument("--epochs", type=int, default=5, help="skip-gram and fastText")
     e.add_argument("--seed", type=int, default=0)
-    e.add_argument("--workers", type=int, default=2, help="skip-gram only (1 = bit-identical reruns)")
+    e.add_argument("--workers", type=int, default=2, help="skip-gram and fastText (1 = bit-identical reruns)")
     e.add_argument("--cache-dir", default="runs/cache", help="where SWORD Bibles are cached as TSV")
     a = add("align", cmd_align, "map two word2vec spaces into one (VecMap-style baselines); BLI if --dictionary",
             config=False)

@@ -110,14 +110,14 @@ class RelearnConfig:
 
 
 def _default_vectors() -> tuple[dict[str, Any], ...]:
-    return ({"method": "skipgram", "window": 10, "workers": 1}, {"method": "ppmi"})
+    return ({"method": "fasttext", "window": 10, "workers": 1}, {"method": "ppmi"})
 
 
 @dataclass(frozen=True)
 class RefineConfig:
     """The decoder head's lexicon seeds robust self-learning on monolingual vectors of both corpora.
 
-    vectors: specs of the spaces concatenated per word (align.spaces; default skip-gram
+    vectors: specs of the spaces concatenated per word (align.spaces; default fastText
         window 10 | PPMI-SVD, the best recipe on the train dictionary).
     seed_words: the seed is the decoder head's top-1 CSLS translation of B's most frequent words.
     self_learning: the loop's settings (orthography 0.1 inside dictionary induction).

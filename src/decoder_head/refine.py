@@ -1,7 +1,7 @@
 """Refine: the decoder head's lexicon seeds robust self-learning on monolingual word vectors.
 
     lexicon of the decoder head (B word -> A word, CSLS top-1, B's frequent words first)
-        + vectors of B's corpus and of A's corpus (align.spaces: skip-gram | PPMI-SVD)
+        + vectors of B's corpus and of A's corpus (align.spaces: fastText | PPMI-SVD)
         |
         v  seed = the first `seed_words` pairs whose words both have vectors
     self-learning (align.self_learning: Procrustes <-> stochastic CSLS dictionary,

@@ -29,3 +29,11 @@ def test_a_failing_background_build_exits_2_and_leaves_no_file(tmp_path, capfd):
     assert job.process.exitcode == 2
     assert "missing.txt" in capfd.readouterr().err
     assert not any((tmp_path / "vectors").glob("*.vec")) if (tmp_path / "vectors").exists() else True
+
+
+def test_fasttext_specs_get_skipgram_defaults_and_a_file_of_their_own(tmp_path):
+    sg = {"method": "skipgram", "window": 10}
+    ft = {"method": "fasttext", "window": 10}
+    assert vectors_path(CORPORA[0], tmp_path, ft) == vectors_path(CORPORA[0], tmp_path, {**ft, "epochs": 20})
+    assert vectors_path(CORPORA[0], tmp_path, ft) != vectors_path(CORPORA[0], tmp_path, sg)
+    assert vectors_path(CORPORA[0], tmp_path, ft) != vectors_path(CORPORA[0], tmp_path, {**ft, "max_n": 5})

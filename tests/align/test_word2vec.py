@@ -83,3 +83,31 @@ def test_concatenated_spaces_keep_shared_words_in_first_order_with_equal_weight(
     assert torch.allclose(v[:, :4].norm(dim=1), torch.ones(2)) and torch.allclose(v[:, 4:].norm(dim=1), torch.ones(2))
     with pytest.raises(DecoderHeadError, match="share no word"):
         concatenate_spaces([a, (["x"], torch.randn(1, 2))])
+
+
+def test_embed_fasttext_is_reproducible_frequency_ordered_and_pools_character_ngrams(tmp_path):
+    corpus = FIXTURES / "tiny.en.txt"
+    outs = [tmp_path / f"ft{i}.vec" for i in range(2)]
+    for out in outs:
+        assert main(["embed", f"text:{corpus}", str(out), "--method", "fasttext", "--dim", "16", "--epochs", "2",
+                     "--min-count", "3", "--workers", "1", "--cache-dir", str(tmp_path / "cache")]) == 0
+    (words, emb, _), (words2, emb2, _) = (read_word2vec(o) for o in outs)
+    assert words == words2 and torch.equal(emb, emb2)  # one worker: the same file twice
+    counts = Counter(t for line in corpus.read_text(encoding="utf-8").splitlines() for t in Tokenizer()(line))
+    assert set(words) == {w for w, c in counts.items() if c >= 3}
+    assert [counts[w] for w in words] == sorted((counts[w] for w in words), reverse=True)
+
+    from decoder_head.align.word2vec import FastTextConfig, train_word2vec
+
+    # a word's fastText vector is built from its n-grams: two words that share every 3..4-gram but
+    # never share a context still come out close, which skip-gram's whole-word vectors do not
+    sentences = [["xx", "walking", "aa"], ["yy", "walkings", "bb"]] * 30 + [["aa", "bb", "xx", "yy"]] * 30
+    cos = {}
+    for cfg in (Word2VecConfig(dim=16, min_count=1, epochs=5, workers=1),
+                FastTextConfig(dim=16, min_count=1, epochs=5, workers=1, min_n=3, max_n=4)):
+        w, v = train_word2vec(sentences, cfg)
+        a, b = torch.tensor(v[w.index("walking")]), torch.tensor(v[w.index("walkings")])
+        cos[type(cfg).__name__] = float(torch.nn.functional.cosine_similarity(a, b, dim=0))
+    assert cos["FastTextConfig"] > 0.5 > cos["Word2VecConfig"]
+    with pytest.raises(DecoderHeadError, match="min_n"):
+        FastTextConfig(min_n=4, max_n=3)

@@ -26,6 +26,34 @@ def test_seed_pairs_become_a_lexicon_in_source_frequency_order():
     assert list(lex.items()) == [("a", "x"), ("c", "x")]
 
 
+def test_supervised_reference_keeps_every_train_pair_and_maps_a_rotated_space(monkeypatch):
+    """B's space is A's rotated and permuted: the train pairs, kept as anchors, recover the rotation, so
+    the held-out words are found; a train pair whose word has no vector is left out, not an error."""
+    from decoder_head.eval.retrieval import normalize
+
+    beds = load("beds")
+    gen = torch.Generator().manual_seed(0)
+    n, d = 300, 20
+    z = normalize(torch.randn(n, d, generator=gen), center=True)
+    perm = torch.randperm(n, generator=gen)
+    q, _ = torch.linalg.qr(torch.randn(d, d, generator=gen))
+    x = z[perm] @ q  # B's row i is A's row perm[i]
+    sw, tw = [f"b{i}" for i in range(n)], [f"a{j}" for j in range(n)]
+    train = {f"b{i}": {f"a{int(perm[i])}"} for i in range(60)} | {"nowhere": {"a0"}}
+    monkeypatch.setattr(beds, "aligned_spaces", lambda cfg, workdir: (sw, x, tw, z))
+    monkeypatch.setattr(beds, "train_split", lambda cfg: train)
+    calls = []
+    real = beds.self_learning
+    monkeypatch.setattr(beds, "self_learning", lambda *a, **k: calls.append((a, k)) or real(*a, **k))
+    lexicon = beds.supervised_reference(beds.bed_config("es-en.bible", 0), ROOT / "runs")
+    test = {f"b{i}": {f"a{int(perm[i])}"} for i in range(60, n)}
+    assert lexicon.scores(test, 10)["csls"]["p_at_1"] == 100.0
+    (args, kwargs), = calls
+    src, trg = kwargs["anchors"]
+    assert torch.equal(src, args[2]) and torch.equal(trg, args[3])  # the seed is the anchor set
+    assert sorted(zip(src.tolist(), trg.tolist())) == [(i, int(perm[i])) for i in range(60)]
+
+
 def test_bed_configs_keep_the_default_recipe():
     beds = load("beds")
     cfg = beds.bed_config("de-en.bible", 2)
@@ -42,15 +70,20 @@ def test_bed_configs_keep_the_default_recipe():
     assert other.eval.dictionary == "data/bli/en-es.bible.test.txt" and Path(ROOT, other.eval.dictionary).is_file()
 
 
-def test_beds_table_has_mean_and_spread(tmp_path):
+def test_beds_table_has_mean_and_spread_per_recipe_current_first(tmp_path):
     beds = load("beds")
-    rows = [{"bed": "de-en.bible", "seed": s, "method": "m", "p_at_1_csls": p, "p_at_1_noncognate": p - 1,
-             "n_noncognate": 9, "coverage": 1.0, "n_evaluated": 10} for s, p in ((0, 40.0), (1, 42.0))]
+    rows = [{"bed": "de-en.bible", "seed": s, "method": "m", "vectors": v, "p_at_1_csls": p, "p_at_1_noncognate": p - 1,
+             "n_noncognate": 9, "coverage": 1.0, "n_evaluated": 10}
+            for v, d in (("skipgram | ppmi", 0.0), ("fasttext | ppmi", 5.0)) for s, p in ((0, 40.0 + d), (1, 42.0 + d))]
     out, readme = tmp_path / "beds.json", tmp_path / "README.md"
     out.write_text(json.dumps(rows))
     readme.write_text(f"{beds.START}\n{beds.END}\n")
-    beds.write_table(readme, out)
-    assert "| de-en.bible | m | 41.0 +- 1.4 | 40.0 +- 1.4 (9) | 1.00 | 2 |" in readme.read_text()
+    beds.write_table(readme, out, "fasttext | ppmi")
+    text = readme.read_text()
+    new = "| de-en.bible | fasttext &#124; ppmi | m | 46.0 +- 1.4 | 45.0 +- 1.4 (9) | 1.00 | 2 |"
+    old = "| de-en.bible | skipgram &#124; ppmi | m | 41.0 +- 1.4 | 40.0 +- 1.4 (9) | 1.00 | 2 |"
+    assert new in text and old in text and text.index(new) < text.index(old)
+    assert beds.vectors_label(beds.bed_config("es-en.bible", 0)) == "fasttext | ppmi"  # the recipe's spaces
 
 
 def test_throughput_rows_are_relative_to_the_plain_lstm(tiny):

@@ -2,6 +2,7 @@
 
 Two ways to make the vectors, chosen by config type (or by name in a dict spec):
   skipgram  gensim skip-gram (`align.word2vec`): what VecMap and MUSE were run on;
+  fasttext  the same skip-gram over character n-grams as well (`align.word2vec`);
   ppmi      PPMI + truncated SVD (`align.ppmi`): as good on the Bibles, ~10x cheaper.
 Rows come out in descending frequency either way. `concatenate_spaces` joins several
 spaces of one corpus into one (a word's skip-gram and PPMI vectors side by side).
@@ -22,14 +23,14 @@ from ..errors import DecoderHeadError
 from ..eval.retrieval import normalize
 from ..eval.vectors import write_word2vec
 from .ppmi import PPMIConfig, ppmi_vectors
-from .word2vec import Word2VecConfig, train_word2vec
+from .word2vec import FastTextConfig, Word2VecConfig, train_word2vec
 
 VectorsConfig = Union[Word2VecConfig, PPMIConfig]
-KINDS: dict[str, type] = {"skipgram": Word2VecConfig, "ppmi": PPMIConfig}
+KINDS: dict[str, type] = {"skipgram": Word2VecConfig, "fasttext": FastTextConfig, "ppmi": PPMIConfig}
 
 
 def vectors_config(spec: dict[str, Any]) -> VectorsConfig:
-    """{"method": "skipgram" (default) | "ppmi", **that method's fields} -> its config."""
+    """{"method": "skipgram" (default) | "fasttext" | "ppmi", **that method's fields} -> its config."""
     spec = dict(spec)
     method = spec.pop("method", "skipgram")
     if method not in KINDS:
@@ -41,7 +42,7 @@ def vectors_config(spec: dict[str, Any]) -> VectorsConfig:
 
 
 def train_vectors(sentences: list[list[str]], cfg: VectorsConfig) -> tuple[list[str], np.ndarray]:
-    """(words by descending frequency, (n, dim) float32) by skip-gram or PPMI-SVD."""
+    """(words by descending frequency, (n, dim) float32) by skip-gram, fastText or PPMI-SVD."""
     if isinstance(cfg, PPMIConfig):
         return ppmi_vectors(sentences, cfg)
     return train_word2vec(sentences, cfg)

@@ -1,7 +1,7 @@
 """Monolingual vector spaces of a corpus, made once and cached under `<workdir>/vectors/`.
 
-A spec is a dict for `align.embed.vectors_config`: {"method": "skipgram" (default) | "ppmi",
-**that method's fields}; a list of specs is their per-word concatenation. The cache file is
+A spec is a dict for `align.embed.vectors_config`: {"method": "skipgram" (default) |
+"fasttext" | "ppmi", **that method's fields}; a list of specs is their per-word concatenation. The cache file is
 named by corpus and a hash of the spec, so the pipeline, the induction grid and the
 benchmarks share every vector file they have in common.
 
@@ -28,7 +28,12 @@ from ..errors import DecoderHeadError
 
 Spec = dict[str, Any]
 Specs = Union[Spec, Sequence[Spec]]
-SKIPGRAM_DEFAULTS = {"dim": 300, "window": 5, "min_count": 3, "epochs": 20, "seed": 0}
+SKIPGRAM_DEFAULTS = {"dim": 300, "window": 5, "min_count": 3, "epochs": 20, "seed": 0}  # fastText's too
+
+
+def full_spec(spec: Spec) -> Spec:
+    """A spec with skip-gram's defaults filled in (skip-gram and fastText; PPMI has its own)."""
+    return {**SKIPGRAM_DEFAULTS, **spec} if spec.get("method", "skipgram") in ("skipgram", "fasttext") else dict(spec)
 
 
 def spec_list(vectors: Specs) -> list[Spec]:
@@ -40,12 +45,10 @@ def vectors_path(corpus: str, workdir: Path, spec: Spec) -> Path:
     from .embed import vectors_config
     from .word2vec import Word2VecConfig
 
-    spec = dict(spec)
-    if spec.get("method", "skipgram") == "skipgram":
-        spec = {**SKIPGRAM_DEFAULTS, **spec}
+    spec = full_spec(spec)
     cfg = vectors_config(spec)
     # Skip-gram files keep the tag they always had (hash of the config alone), so caches stay valid.
-    blob = asdict(cfg) if isinstance(cfg, Word2VecConfig) else {"method": spec["method"], **asdict(cfg)}
+    blob = asdict(cfg) if type(cfg) is Word2VecConfig else {"method": spec["method"], **asdict(cfg)}
     tag = hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:8]
     return workdir / "vectors" / f"{corpus.replace(':', '_')}.{tag}.vec"
 
@@ -56,7 +59,7 @@ def build_vectors(corpus: str, workdir: Path, spec: Spec) -> Path:
 
     path = vectors_path(corpus, workdir, spec)
     if not path.is_file():
-        full = {**SKIPGRAM_DEFAULTS, **spec} if spec.get("method", "skipgram") == "skipgram" else dict(spec)
+        full = full_spec(spec)
         t0 = time.perf_counter()
         info = embed_corpus(corpus, path, vectors_config(full), cache_dir=str(workdir / "cache"))
         print(f"vectors: {full.get('method', 'skipgram')} {corpus}: {info['words']} words "

@@ -1,0 +1,105 @@
+"""Where do several decoder heads agree, and are they right there? Agreement as the confidence
+that the decoder head's own scores lack.
+
+    make bench-agreement      (-> benchmarks/results/agreement.json + README table)
+
+The decoder head's CSLS margin and softmax p do not single out its right pairs (README: "The
+decoder head inside refinement"). Three inductions of one bed that differ only in their seed
+(`make bench-beds` leaves them in runs/<bed>.s0, .s1, .s2) make different mistakes; a pair all
+three pick is a pair the frozen body keeps pointing at. Per bed: precision on the train split
+of the top-1 pairs of seed 0 alone, of the pairs seeds 0 and 1 agree on and of those all three
+agree on; then self-learning on the recipe's vectors from the all-agree pairs, kept as anchors
+in every Procrustes step (seed 0's self-learning seed), P@1 on train and test, beside the main
+job of seed 0 from the test-bed table. The three inductions cost three times one: this is a
+measurement of the lever, not (yet) the main job.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from beds import BEDS, anchored_self_learning, bed_config, latest_kept
+
+from decoder_head.data.dictionary import read_muse
+from decoder_head.eval.bli import read_lexicon
+from decoder_head.files import read_json, write_json
+from decoder_head.report.markdown import add_table_args, replace_block, table_only
+
+ROOT = Path(__file__).resolve().parents[1]
+START, END = "<!-- agreement:start -->", "<!-- agreement:end -->"
+SEEDS = (0, 1, 2)
+PARTS = {"seed 0 alone": (0,), "seeds 0 and 1 agree": (0, 1), "all 3 seeds agree": SEEDS}
+
+
+def agreed(lexicons: list[dict[str, str]]) -> dict[str, str]:
+    """The pairs every lexicon has (same B word, same top-1 A word), in the first one's order."""
+    return {s: t for s, t in lexicons[0].items() if all(lex.get(s) == t for lex in lexicons[1:])}
+
+
+def precision(pairs: dict[str, str], gold: dict[str, set[str]]) -> tuple[int, float | None]:
+    """(train words among the pairs, % of them whose pair is a gold translation)."""
+    hits = [t in gold[s] for s, t in pairs.items() if s in gold]
+    return len(hits), (100.0 * sum(hits) / len(hits) if hits else None)
+
+
+def bed_rows(bed: str, workdir: Path) -> list[dict]:
+    cfg = bed_config(bed, 0)
+    heads = []
+    for seed in SEEDS:
+        path = workdir / bed_config(bed, seed).name / "lexicon.decoder-head.tsv"
+        if not path.is_file():
+            raise SystemExit(f"agreement: {path} is missing; run `benchmarks/beds.py --beds {bed}` first")
+        heads.append(read_lexicon(path))
+    gold = {part: read_muse(str(cfg.eval.dictionary).replace(".test.", f".{part}.")) for part in ("train", "test")}
+    rows = []
+    for name, seeds in PARTS.items():
+        pairs = agreed([heads[s] for s in seeds])
+        n, prec = precision(pairs, gold["train"])
+        rows.append({"bed": bed, "pairs": name, "n_pairs": len(pairs), "n_train_words": n, "precision_train": prec})
+    lexicon = anchored_self_learning(agreed(heads).items(), cfg, workdir)
+    for part, g in gold.items():
+        rows[-1][f"anchored_p_at_1_{part}"] = lexicon.scores(g, cfg.eval.knn)["csls"]["p_at_1"]
+    print(f"agreement: {bed}: " + "; ".join(f"{r['pairs']} {r['n_pairs']} pairs, {r['precision_train']:.0f}% "
+                                           f"right on {r['n_train_words']} train words" for r in rows), flush=True)
+    return rows
+
+
+def write_table(readme: Path, out: Path) -> None:
+    rows = read_json(out)
+    lines = ["The decoder heads of a bed's 3 seeds: how many top-1 pairs they agree on, how often those are right "
+             "(train split), and self-learning with the all-agree pairs kept as anchors (`make bench-agreement`):", "",
+             "| bed | pairs | n pairs | train words among them | precision on train % | anchored: P@1 train | "
+             "anchored: P@1 test |", "|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: (list(BEDS).index(r["bed"]), list(PARTS).index(r["pairs"]))):
+        anchored_cells = " | ".join(f"{r[k]:.1f}" if k in r else "-" for k in ("anchored_p_at_1_train",
+                                                                               "anchored_p_at_1_test"))
+        prec = "-" if r["precision_train"] is None else f"{r['precision_train']:.0f}"
+        lines.append(f"| {r['bed']} | {r['pairs']} | {r['n_pairs']} | {r['n_train_words']} | {prec} | "
+                     f"{anchored_cells} |")
+    replace_block(readme, START, END, lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--beds", nargs="+", default=["es-en.bible", "es-en.ot-nt"], choices=list(BEDS))
+    ap.add_argument("--workdir", default=str(ROOT / "runs"))
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "agreement.json"))
+    add_table_args(ap, "rewrite this README's agreement table from --out")
+    args = ap.parse_args(argv)
+    if table_only(ap, args, write_table):
+        return 0
+    out = Path(args.out)
+    rows = read_json(out) if out.is_file() else []
+    with latest_kept(Path(args.workdir)):
+        for bed in args.beds:
+            rows = [r for r in rows if r["bed"] != bed] + bed_rows(bed, Path(args.workdir))
+            write_json(out, rows)
+    if args.readme:
+        write_table(Path(args.readme), out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
