@@ -249,15 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("src")
     b.add_argument("trg")
     b.add_argument("--dictionary", required=True)
-    e = add("embed", cmd_embed, "monolingual vectors of a corpus (skip-gram, fastText or PPMI-SVD); write word2vec text",
-            config=False)
+    e = add("embed", cmd_embed,
+            "monolingual vectors of a corpus (skip-gram, fastText or PPMI-SVD); write word2vec text", config=False)
     e.add_argument("corpus", help="sword:MODULE[:ot|nt], text:PATH or wikitext:PATH")
     e.add_argument("out", help="output .vec file (word2vec text, most frequent words first)")
     e.add_argument("--method", choices=("skipgram", "fasttext", "ppmi"), default="skipgram",
                    help="gensim skip-gram (default), fastText (skip-gram over character 3-6-grams too) "
                         "or PPMI + truncated SVD (align/ppmi.py)")
     e.add_argument("--dim", type=int, default=300)
-    e.add_argument("--window", type=int, help="context window (default: 5 skip-gram, 10 ppmi)")
+    e.add_argument("--window", type=int, help="context window (default: 5 skip-gram and fastText, 10 ppmi)")
     e.add_argument("--min-count", type=int, default=3)
     e.add_argument("--epochs", type=int, default=5, help="skip-gram and fastText")
     e.add_argument("--seed", type=int, default=0)

@@ -1,9 +1,9 @@
 """Monolingual vector spaces of a corpus, made once and cached under `<workdir>/vectors/`.
 
 A spec is a dict for `align.embed.vectors_config`: {"method": "skipgram" (default) |
-"fasttext" | "ppmi", **that method's fields}; a list of specs is their per-word concatenation. The cache file is
-named by corpus and a hash of the spec, so the pipeline, the induction grid and the
-benchmarks share every vector file they have in common.
+"fasttext" | "ppmi", **that method's fields}; a list of specs is their per-word
+concatenation. The cache file is named by corpus and a hash of the spec, so the pipeline,
+the induction grid and the benchmarks share every vector file they have in common.
 
 `build_in_processes` builds each corpus's files in a spawned process of its own (one thread
 each, so the files are bit-identical to a foreground build): skip-gram is single-threaded to

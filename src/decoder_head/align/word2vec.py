@@ -4,8 +4,9 @@ Tokenized sentences -> skip-gram -> (words, vectors), rows in frequency order (t
 self-learning frequency cut-off relies on it). fastText (Bojanowski et al. 2017) is the same
 skip-gram whose word vector is the sum of its character n-grams' vectors: a Bible has each
 inflected form of a verb a handful of times, and the n-grams they share pool that evidence
-(es-en Bible: +5 P@1 on the train dictionary beside PPMI, README recipe table). `align.embed` turns a corpus spec into a
-word2vec text file with this or with PPMI-SVD (`align.ppmi`).
+(es-en Bible: +5 P@1 on the train dictionary beside PPMI, README recipe table).
+`align.embed` turns a corpus spec into a word2vec text file with this or with PPMI-SVD
+(`align.ppmi`).
 """
 
 from __future__ import annotations
