@@ -20,7 +20,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from beds import BEDS, anchored_self_learning, bed_config, latest_kept
+from beds import BEDS, anchored_self_learning, bed_config, latest_kept, train_split
 
 from decoder_head.data.dictionary import read_muse
 from decoder_head.eval.bli import read_lexicon
@@ -44,6 +44,10 @@ def precision(pairs: dict[str, str], gold: dict[str, set[str]]) -> tuple[int, fl
     return len(hits), (100.0 * sum(hits) / len(hits) if hits else None)
 
 
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
 def bed_rows(bed: str, workdir: Path) -> list[dict]:
     cfg = bed_config(bed, 0)
     heads = []
@@ -52,7 +56,7 @@ def bed_rows(bed: str, workdir: Path) -> list[dict]:
         if not path.is_file():
             raise SystemExit(f"agreement: {path} is missing; run `benchmarks/beds.py --beds {bed}` first")
         heads.append(read_lexicon(path))
-    gold = {part: read_muse(str(cfg.eval.dictionary).replace(".test.", f".{part}.")) for part in ("train", "test")}
+    gold = {"train": train_split(cfg), "test": read_muse(cfg.eval.dictionary)}
     rows = []
     for name, seeds in PARTS.items():
         pairs = agreed([heads[s] for s in seeds])
@@ -61,7 +65,7 @@ def bed_rows(bed: str, workdir: Path) -> list[dict]:
     lexicon = anchored_self_learning(agreed(heads).items(), cfg, workdir)
     for part, g in gold.items():
         rows[-1][f"anchored_p_at_1_{part}"] = lexicon.scores(g, cfg.eval.knn)["csls"]["p_at_1"]
-    print(f"agreement: {bed}: " + "; ".join(f"{r['pairs']} {r['n_pairs']} pairs, {r['precision_train']:.0f}% "
+    print(f"agreement: {bed}: " + "; ".join(f"{r['pairs']} {r['n_pairs']} pairs, {percent(r['precision_train'])}% "
                                            f"right on {r['n_train_words']} train words" for r in rows), flush=True)
     return rows
 
@@ -75,9 +79,8 @@ def write_table(readme: Path, out: Path) -> None:
     for r in sorted(rows, key=lambda r: (list(BEDS).index(r["bed"]), list(PARTS).index(r["pairs"]))):
         anchored_cells = " | ".join(f"{r[k]:.1f}" if k in r else "-" for k in ("anchored_p_at_1_train",
                                                                                "anchored_p_at_1_test"))
-        prec = "-" if r["precision_train"] is None else f"{r['precision_train']:.0f}"
-        lines.append(f"| {r['bed']} | {r['pairs']} | {r['n_pairs']} | {r['n_train_words']} | {prec} | "
-                     f"{anchored_cells} |")
+        lines.append(f"| {r['bed']} | {r['pairs']} | {r['n_pairs']} | {r['n_train_words']} | "
+                     f"{percent(r['precision_train'])} | {anchored_cells} |")
     replace_block(readme, START, END, lines)
 
 
