@@ -12,20 +12,26 @@ agree on; then self-learning on the recipe's vectors from the all-agree pairs, k
 in every Procrustes step (seed 0's self-learning seed), P@1 on train and test, beside the main
 job of seed 0 from the test-bed table. The three inductions cost three times one: this is a
 measurement of the lever, not (yet) the main job.
+
+With --induction, the all-agree pairs also start a fourth induction per seed on their rows
+(`induce.anchors`, a pair file: mapping/init.py), everything else as the bed's main job; its
+decoder head alone is scored on train and test, on all words and on the words outside the
+agreed pairs (what the anchors did not hand it), beside the same seed's plain decoder head.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
-from beds import BEDS, anchored_self_learning, bed_config, latest_kept, train_split
+from beds import BEDS, anchored_self_learning, bed_config, decoder_head_stage, latest_kept, train_split
 
-from decoder_head.data.dictionary import read_muse
+from decoder_head.data.dictionary import read_muse, write_muse
 from decoder_head.eval.bli import read_lexicon
 from decoder_head.files import read_json, write_json
-from decoder_head.report.markdown import add_table_args, replace_block, table_only
+from decoder_head.report.markdown import add_table_args, mean_std, replace_block, table_only
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- agreement:start -->", "<!-- agreement:end -->"
@@ -48,14 +54,17 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}"
 
 
+def lexicon_path(bed: str, seed: int, workdir: Path) -> Path:
+    """A beds run's decoder-head lexicon (clear exit when the beds benchmark has not made it)."""
+    path = workdir / bed_config(bed, seed).name / "lexicon.decoder-head.tsv"
+    if not path.is_file():
+        raise SystemExit(f"agreement: {path} is missing; run `benchmarks/beds.py --beds {bed}` first")
+    return path
+
+
 def bed_rows(bed: str, workdir: Path) -> list[dict]:
     cfg = bed_config(bed, 0)
-    heads = []
-    for seed in SEEDS:
-        path = workdir / bed_config(bed, seed).name / "lexicon.decoder-head.tsv"
-        if not path.is_file():
-            raise SystemExit(f"agreement: {path} is missing; run `benchmarks/beds.py --beds {bed}` first")
-        heads.append(read_lexicon(path))
+    heads = [read_lexicon(lexicon_path(bed, seed, workdir)) for seed in SEEDS]
     gold = {"train": train_split(cfg), "test": read_muse(cfg.eval.dictionary)}
     rows = []
     for name, seeds in PARTS.items():
@@ -70,8 +79,53 @@ def bed_rows(bed: str, workdir: Path) -> list[dict]:
     return rows
 
 
+def induction_rows(bed: str, workdir: Path, heads: list[dict[str, str]]) -> list[dict]:
+    """Per seed: the plain decoder head and one whose induction starts the all-agree pairs on their rows."""
+    pairs = agreed(heads)
+    anchors = workdir / f"{bed}.agreed.txt"
+    write_muse(anchors, {s: {t} for s, t in pairs.items()})
+    cfg0 = bed_config(bed, 0)
+    gold = {"train": train_split(cfg0), "test": read_muse(cfg0.eval.dictionary)}
+    rows = []
+    for seed in SEEDS:
+        plain = bed_config(bed, seed)
+        anchored = dataclasses.replace(plain, name=f"{bed}.agreed.s{seed}",
+                                       induce=dataclasses.replace(plain.induce, anchors=str(anchors)))
+        row = {"bed": bed, "seed": seed, "anchors": len(pairs)}
+        for label, cfg in (("plain", plain), ("anchored", anchored)):
+            lexicon = decoder_head_stage(cfg, workdir)  # resumes the beds' runs; trains the anchored ones
+            for part, g in gold.items():
+                outside = {w: ts for w, ts in g.items() if w not in pairs}
+                row[f"{label}_{part}"] = lexicon.scores(g, cfg.eval.knn)["csls"]["p_at_1"]
+                row[f"{label}_{part}_outside"] = lexicon.scores(outside, cfg.eval.knn)["csls"]["p_at_1"]
+        print(f"agreement: {bed} seed {seed}: decoder head {row['plain_test']:.1f} -> anchored induction "
+              f"{row['anchored_test']:.1f} test P@1", flush=True)
+        rows.append(row)
+    return rows
+
+
+def induction_lines(rows: list[dict]) -> list[str]:
+    if not rows:
+        return []
+    lines = ["", "A fourth induction per seed with the all-agree pairs starting on their rows (`--induction`), its "
+             "decoder head alone against the plain one of the same seed; outside = words not among the agreed pairs:",
+             "", "| bed | agreed pairs | plain: train / test | anchored: train / test | plain outside: train / test | "
+             "anchored outside: train / test | seeds |", "|---|---|---|---|---|---|---|"]
+    for bed in BEDS:
+        mine = [r for r in rows if r["bed"] == bed]
+        if not mine:
+            continue
+        cells = [" / ".join(mean_std([r[f"{label}_{part}{where}"] for r in mine], 1, " +- ")
+                            for part in ("train", "test"))
+                 for where in ("", "_outside") for label in ("plain", "anchored")]
+        lines.append(f"| {bed} | {mine[0]['anchors']} | " + " | ".join(cells) + f" | {len(mine)} |")
+    return lines
+
+
 def write_table(readme: Path, out: Path) -> None:
     rows = read_json(out)
+    induction = [r for r in rows if "seed" in r]
+    rows = [r for r in rows if "seed" not in r]
     lines = ["The decoder heads of a bed's 3 seeds: how many top-1 pairs they agree on, how often those are right "
              "(train split), and self-learning with the all-agree pairs kept as anchors (`make bench-agreement`):", "",
              "| bed | pairs | n pairs | train words among them | precision on train % | anchored: P@1 train | "
@@ -81,12 +135,14 @@ def write_table(readme: Path, out: Path) -> None:
                                                                                "anchored_p_at_1_test"))
         lines.append(f"| {r['bed']} | {r['pairs']} | {r['n_pairs']} | {r['n_train_words']} | "
                      f"{percent(r['precision_train'])} | {anchored_cells} |")
-    replace_block(readme, START, END, lines)
+    replace_block(readme, START, END, lines + induction_lines(induction))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--beds", nargs="+", default=["es-en.bible", "es-en.ot-nt"], choices=list(BEDS))
+    ap.add_argument("--induction", action="store_true",
+                    help="also the anchored fourth induction per seed (~3-4 min each on 2 cores)")
     ap.add_argument("--workdir", default=str(ROOT / "runs"))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "agreement.json"))
     add_table_args(ap, "rewrite this README's agreement table from --out")
@@ -97,8 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     rows = read_json(out) if out.is_file() else []
     with latest_kept(Path(args.workdir)):
         for bed in args.beds:
-            rows = [r for r in rows if r["bed"] != bed] + bed_rows(bed, Path(args.workdir))
+            rows = [r for r in rows if r["bed"] != bed or "seed" in r] + bed_rows(bed, Path(args.workdir))
             write_json(out, rows)
+            if args.induction:
+                heads = [read_lexicon(lexicon_path(bed, seed, Path(args.workdir))) for seed in SEEDS]
+                rows = [r for r in rows if r["bed"] != bed or "seed" not in r] + induction_rows(
+                    bed, Path(args.workdir), heads)
+                write_json(out, rows)
     if args.readme:
         write_table(Path(args.readme), out)
     return 0

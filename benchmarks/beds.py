@@ -77,6 +77,8 @@ REFERENCE = "all train pairs, kept as anchors -> self-learning (supervised)"
 METHODS = ("decoder head alone", MAIN, "identical strings -> self-learning",
            "unsupervised (similarity seed) -> self-learning", f"{SUPERVISED_PAIRS} train pairs -> self-learning",
            PRIOR_METHOD, REFERENCE)
+# short names for --methods: the rows beside the main job's two, which every bed x seed measures
+OPTIONAL = dict(zip(("identical", "unsupervised", "pairs", "prior", "reference"), METHODS[2:]))
 SHARED_METHODS = ("shared body alone", "shared body -> self-learning")
 # The shared-body schedule chosen on es-en.bible's train split (benchmarks/shared_body.py's
 # `scratch-specials-4ep`, README: "A shared body"); the seed goes into the train block.
@@ -246,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     ap.add_argument("--shared", action="store_true",
                     help="add the shared-body rows (~21 min more per bed and seed on 2 cores)")
+    ap.add_argument("--methods", nargs="+", choices=list(OPTIONAL), default=list(OPTIONAL),
+                    help="rows to measure besides the main job's two (default: all; a slow bed can measure the "
+                         "alignment baselines first and the others on a later run)")
     ap.add_argument("--workdir", default=str(ROOT / "runs"))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "beds.json"))
     add_table_args(ap, "rewrite this README's test-bed table from --out")
@@ -260,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
             for seed in args.seeds:
                 mine = [r for r in rows if (r["bed"], r["seed"], r["vectors"]) == (bed, seed, vectors)]
                 done = {r["method"] for r in mine}
-                wanted = set(METHODS + (SHARED_METHODS if args.shared else ())) - done
+                wanted = set(METHODS[:2] + tuple(OPTIONAL[m] for m in args.methods)
+                             + (SHARED_METHODS if args.shared else ())) - done
                 if not wanted:
                     continue
                 new = bed_rows(bed, seed, Path(args.workdir), wanted)

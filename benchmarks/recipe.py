@@ -54,6 +54,7 @@ VARIANTS: dict[str, tuple[dict | list[dict], dict]] = {
     "fasttext window10 | ppmi + orth0.1": ([FT10, PPMI], {"orthography": 0.1}),
     "fasttext window10 epochs10 | ppmi + orth0.1": ([{**FT10, "epochs": 10}, PPMI], {"orthography": 0.1}),
     "skipgram window10 | fasttext window10 | ppmi + orth0.1": ([SG10, FT10, PPMI], {"orthography": 0.1}),
+    "fasttext window10 epochs40 | ppmi + orth0.1": ([{**FT10, "epochs": 40}, PPMI], {"orthography": 0.1}),
 }
 README_START, README_END = "<!-- recipe:start -->", "<!-- recipe:end -->"
 

@@ -104,6 +104,9 @@ def test_bad_input_ends_before_the_run_folder_is_touched(tiny, capsys):
     expect_error(capsys, "--dictionary", "alien.txt", match="shares no pair")
     expect_error(capsys, "--set", "refine.vectors=[{method: ppmi, dim: 5000}]", match="PPMI-SVD")
     expect_error(capsys, "--set", "induce.mapping_args.topk=100000", match="topk")
+    expect_error(capsys, "--set", "induce.anchors=known.txt", match="anchors are identical, numerals or a file")
+    (tiny / "known.txt").write_text("el the\nuno\n")
+    expect_error(capsys, "--set", "induce.anchors=known.txt", match="known.txt:2: expected 2 fields")
     assert not (tiny / "runs" / "tiny").exists()
 
 

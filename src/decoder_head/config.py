@@ -90,7 +90,9 @@ class RelearnConfig:
     mapping: str = "sinkhorn"
     mapping_args: dict[str, Any] = field(default_factory=dict)  # e.g. {"tau": 0.1, "n_iter": 10}
     init: str = "random"  # "random" | "frequency" (rank prior: frequent words on frequent rows)
-    anchors: str | None = None  # "identical" | "numerals": identically spelled words start on each other's rows
+    # "identical" | "numerals": identically spelled words start on each other's rows; any other value is a
+    # file of `B-word A-word` pairs (MUSE format) that start on each other's rows (mapping/init.py)
+    anchors: str | None = None
     train: TrainConfig = field(default_factory=TrainConfig)
     em_rounds: int = 0  # hard-EM refinement rounds after gradient training (mixture mappings)
     em_tokens: int | None = None  # tokens scored per EM round (None: the whole corpus)
@@ -101,8 +103,8 @@ class RelearnConfig:
             raise ValueError(f"init must be 'random' or 'frequency', got {self.init!r}")
         if self.em_rounds < 0:
             raise ValueError("em_rounds must be >= 0")
-        if self.anchors not in (None, "identical", "numerals"):
-            raise ValueError(f"anchors must be identical, numerals or null, got {self.anchors!r}")
+        if self.anchors is not None and not (isinstance(self.anchors, str) and self.anchors.strip()):
+            raise ValueError(f"anchors must be identical, numerals, a pair file or null, got {self.anchors!r}")
         if self.anchors and self.mapping == "free":
             raise ValueError("anchors need a mixture mapping (the free table has no rows to start on)")
         if self.em_rounds and self.mapping == "free":

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .config import RunConfig
 from .data.dictionary import read_muse
+from .mapping.init import SEEDS, read_anchor_file
 from .errors import DecoderHeadError
 from .data.corpus import CorpusSpec
 from .train.pretrain import TOKENIZER, corpus_sentences
@@ -65,6 +66,8 @@ def check_inputs(cfg: RunConfig, workdir: Path) -> None:
     _check_size(a, counts_a, cfg.lm.vocab.min_count, MIN_WORDS, "the LM vocabulary")
     _check_size(b, counts_b, cfg.induce.vocab.min_count, MIN_WORDS, "the induced vocabulary")
     for stage in (cfg.recover, cfg.induce):
+        if stage is not None and stage.anchors not in (None, *SEEDS):
+            read_anchor_file(stage.anchors)  # a missing or malformed pair file fails before the LM trains
         k = (stage.mapping_args.get("topk") if stage is not None else None) or 0
         n_a = min(cfg.lm.vocab.max_size, len(counts_a) + 2)
         if k > n_a:

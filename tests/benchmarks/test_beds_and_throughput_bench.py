@@ -86,6 +86,32 @@ def test_beds_table_has_mean_and_spread_per_recipe_current_first(tmp_path):
     assert beds.vectors_label(beds.bed_config("es-en.bible", 0)) == "fasttext | ppmi"  # the recipe's spaces
 
 
+def test_methods_option_measures_only_the_chosen_rows_still_missing(tmp_path, monkeypatch):
+    """--methods narrows what a bed x seed measures (the main job's two rows always come); rows already
+    in --out for the current recipe are not asked for again, another recipe's rows do not count."""
+    beds = load("beds")
+    asked = []
+
+    def fake_rows(bed, seed, workdir, wanted):
+        asked.append((bed, seed, set(wanted)))
+        return [{"bed": bed, "seed": seed, "method": m, "vectors": "fasttext | ppmi"} for m in wanted]
+
+    monkeypatch.setattr(beds, "bed_rows", fake_rows)
+    out = tmp_path / "beds.json"
+    old = {"bed": "es-en.wiki", "seed": 0, "vectors": "skipgram | ppmi"}
+    out.write_text(json.dumps([{**old, "method": beds.MAIN},
+                               {**old, "vectors": "fasttext | ppmi", "method": beds.OPTIONAL["identical"]}]))
+    args = ["--beds", "es-en.wiki", "--seeds", "0", "--workdir", str(tmp_path), "--out", str(out)]
+    assert beds.main(args + ["--methods", "identical", "unsupervised"]) == 0
+    assert asked == [("es-en.wiki", 0, {"decoder head alone", beds.MAIN, beds.OPTIONAL["unsupervised"]})]
+    assert beds.main(args + ["--methods", "identical", "unsupervised"]) == 0 and len(asked) == 1  # all there now
+    assert beds.main(args + ["--methods", "reference"]) == 0
+    assert asked[-1][2] == {beds.REFERENCE}
+    rows = json.loads(out.read_text())
+    assert sum(r["vectors"] == "skipgram | ppmi" for r in rows) == 1  # the old recipe's row is kept
+    assert len(rows) == 6  # old main, identical, then alone, main, unsupervised, reference
+
+
 def test_throughput_rows_are_relative_to_the_plain_lstm(tiny):
     tp = load("lm_throughput")
     out, readme = tiny / "tp.json", tiny / "README.md"

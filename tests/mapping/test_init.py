@@ -3,7 +3,7 @@ import torch
 
 from decoder_head.errors import DecoderHeadError
 from decoder_head.mapping import SoftmaxMapping
-from decoder_head.mapping.init import seed_logits, seed_pairs
+from decoder_head.mapping.init import anchor_digest, seed_logits, seed_pairs
 
 SRC = ["<unk>", "<eos>", "dios", "12", "jesus", "3:16", "dios"]
 TRG = ["<unk>", "<eos>", "god", "3:16", "jesus", "12", "moses"]
@@ -22,8 +22,25 @@ def test_numeral_pairs_are_the_identical_numerals_only():
 def test_no_shared_string_gives_an_empty_seed_and_unknown_kinds_are_bad_input():
     rows, cols = seed_pairs(["a", "b"], ["c", "d"])
     assert rows.numel() == 0 and cols.numel() == 0
-    with pytest.raises(DecoderHeadError, match="unknown seed 'cognates'"):
+    with pytest.raises(DecoderHeadError, match="unknown seed 'cognates'.*no such file"):
         seed_pairs(SRC, TRG, "cognates")
+
+
+def test_a_pair_file_seeds_the_pairs_both_vocabularies_have(tmp_path):
+    """Every translation of a source word that both vocabularies hold is seeded; specials, unknown words
+    and a pair file's case do not matter; its content (not its name) is what names the run."""
+    f = tmp_path / "known.txt"
+    f.write_text("Dios god\ndios moses\njesus jesus\nnada nothing\n<unk> <unk>\n")
+    src = ["<unk>", "<eos>", "dios", "12", "jesus"]
+    rows, cols = seed_pairs(src, TRG, str(f), n_specials=2)
+    assert sorted(zip(rows.tolist(), cols.tolist())) == [(2, 2), (2, 6), (4, 4)]
+    digest = anchor_digest(str(f))
+    assert list(digest) == ["anchors_file"] and anchor_digest("identical") == {} and anchor_digest(None) == {}
+    f.write_text("dios god\n")
+    assert anchor_digest(str(f)) != digest
+    f.write_text("dios god extra\n")
+    with pytest.raises(DecoderHeadError, match="expected 2 fields"):
+        seed_pairs(SRC, TRG, str(f))
 
 
 def test_seeded_logits_put_the_seeded_words_on_their_rows():

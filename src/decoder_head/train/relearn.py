@@ -20,7 +20,7 @@ import torch
 from ..config import RelearnConfig, identity
 from ..data.vocab import Vocab
 from ..mapping import Mapping, build_mapping
-from ..mapping.init import seed_logits, seed_pairs
+from ..mapping.init import anchor_digest, seed_logits, seed_pairs
 from ..models import LanguageModel
 from ..runtime import Runtime
 from .batches import batchify
@@ -95,8 +95,8 @@ def relearn(
     hook = None if on_epoch_end is None else (lambda _epoch: on_epoch_end(out))
     t0 = time.perf_counter()
     out.history = fit(model, train, valid, cfg.train, saved=mapping, ckpt_dir=ckpt_dir,
-                      resume=resume, desc=desc, on_epoch_end=hook, fingerprint={"relearn": identity(cfg)},
-                      runtime=runtime)
+                      resume=resume, desc=desc, on_epoch_end=hook,
+                      fingerprint={"relearn": identity(cfg), **anchor_digest(cfg.anchors)}, runtime=runtime)
     steps = out.history[-1]["steps"]
     best = evaluate_loss(model, valid, cfg.train.bptt, cfg.train.valid_windows, runtime)
     for r in range(cfg.em_rounds):
