@@ -26,7 +26,7 @@ help:
 	@echo "make bench-transfer - English verse classifier on Spanish via the decoder head x 3 seeds -> benchmarks/results/transfer.json + README table"
 	@echo "make bench-shared - the shared body (one LM on both texts, a table each) on the es-en Bible -> benchmarks/results/shared_body.json + README table"
 	@echo "make bench-prior - the decoder head's scores inside refinement, variants chosen on train -> benchmarks/results/prior.json + README table"
-	@echo "make bench-agreement - where 3 seeds' decoder heads agree, how often right, as anchors -> benchmarks/results/agreement.json + README table"
+	@echo "make bench-agreement - where 3 seeds' decoder heads agree, how often right, as anchors (self-learning, a 4th induction) -> benchmarks/results/agreement.json + README table"
 	@echo "make bench-recovery-lr - learning rates for linear/free by held-out perplexity -> benchmarks/results/recovery_lr.json"
 
 $(BIN)/python:
@@ -148,11 +148,12 @@ bench-shared: install data
 bench-prior: install data
 	$(BIN)/python benchmarks/prior.py --readme README.md
 
-# Agreement of a bed's 3 decoder heads (runs of `make bench-beds`) as their confidence, and its
-# pairs kept as anchors in self-learning -> benchmarks/results/agreement.json + README table.
+# Agreement of a bed's 3 decoder heads (runs of `make bench-beds`) as their confidence, its pairs
+# kept as anchors in self-learning and as a fourth induction's anchors (3 seeds, ~3-4 min each)
+# -> benchmarks/results/agreement.json + README tables.
 .PHONY: bench-agreement
 bench-agreement: install data
-	$(BIN)/python benchmarks/agreement.py --readme README.md
+	$(BIN)/python benchmarks/agreement.py --induction --readme README.md
 
 # Training tokens/s of each LM body (AWD-LSTM, Transformer) beside a plain nn.LSTM of the same
 # sizes, interleaved rounds in one run -> benchmarks/results/lm_throughput.json + README table.

@@ -62,9 +62,8 @@ def lexicon_path(bed: str, seed: int, workdir: Path) -> Path:
     return path
 
 
-def bed_rows(bed: str, workdir: Path) -> list[dict]:
+def bed_rows(bed: str, workdir: Path, heads: list[dict[str, str]]) -> list[dict]:
     cfg = bed_config(bed, 0)
-    heads = [read_lexicon(lexicon_path(bed, seed, workdir)) for seed in SEEDS]
     gold = {"train": train_split(cfg), "test": read_muse(cfg.eval.dictionary)}
     rows = []
     for name, seeds in PARTS.items():
@@ -153,10 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = read_json(out) if out.is_file() else []
     with latest_kept(Path(args.workdir)):
         for bed in args.beds:
-            rows = [r for r in rows if r["bed"] != bed or "seed" in r] + bed_rows(bed, Path(args.workdir))
+            heads = [read_lexicon(lexicon_path(bed, seed, Path(args.workdir))) for seed in SEEDS]
+            rows = [r for r in rows if r["bed"] != bed or "seed" in r] + bed_rows(bed, Path(args.workdir), heads)
             write_json(out, rows)
             if args.induction:
-                heads = [read_lexicon(lexicon_path(bed, seed, Path(args.workdir))) for seed in SEEDS]
                 rows = [r for r in rows if r["bed"] != bed or "seed" not in r] + induction_rows(
                     bed, Path(args.workdir), heads)
                 write_json(out, rows)
