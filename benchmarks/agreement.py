@@ -62,9 +62,13 @@ def lexicon_path(bed: str, seed: int, workdir: Path) -> Path:
     return path
 
 
+def gold_splits(cfg) -> dict[str, dict[str, set[str]]]:
+    return {"train": train_split(cfg), "test": read_muse(cfg.eval.dictionary)}
+
+
 def bed_rows(bed: str, workdir: Path, heads: list[dict[str, str]]) -> list[dict]:
     cfg = bed_config(bed, 0)
-    gold = {"train": train_split(cfg), "test": read_muse(cfg.eval.dictionary)}
+    gold = gold_splits(cfg)
     rows = []
     for name, seeds in PARTS.items():
         pairs = agreed([heads[s] for s in seeds])
@@ -83,8 +87,8 @@ def induction_rows(bed: str, workdir: Path, heads: list[dict[str, str]]) -> list
     pairs = agreed(heads)
     anchors = workdir / f"{bed}.agreed.txt"
     write_muse(anchors, {s: {t} for s, t in pairs.items()})
-    cfg0 = bed_config(bed, 0)
-    gold = {"train": train_split(cfg0), "test": read_muse(cfg0.eval.dictionary)}
+    gold = gold_splits(bed_config(bed, 0))
+    outside = {part: {w: ts for w, ts in g.items() if w not in pairs} for part, g in gold.items()}
     rows = []
     for seed in SEEDS:
         plain = bed_config(bed, seed)
@@ -94,9 +98,8 @@ def induction_rows(bed: str, workdir: Path, heads: list[dict[str, str]]) -> list
         for label, cfg in (("plain", plain), ("anchored", anchored)):
             lexicon = decoder_head_stage(cfg, workdir)  # resumes the beds' runs; trains the anchored ones
             for part, g in gold.items():
-                outside = {w: ts for w, ts in g.items() if w not in pairs}
                 row[f"{label}_{part}"] = lexicon.scores(g, cfg.eval.knn)["csls"]["p_at_1"]
-                row[f"{label}_{part}_outside"] = lexicon.scores(outside, cfg.eval.knn)["csls"]["p_at_1"]
+                row[f"{label}_{part}_outside"] = lexicon.scores(outside[part], cfg.eval.knn)["csls"]["p_at_1"]
         print(f"agreement: {bed} seed {seed}: decoder head {row['plain_test']:.1f} -> anchored induction "
               f"{row['anchored_test']:.1f} test P@1", flush=True)
         rows.append(row)
