@@ -11,8 +11,9 @@ Test beds (data/bli/README.md says how each yardstick was built):
     es-en.ot-nt   RV1909 New Testament -> KJV Old Testament: same genre, no shared content
 
 Per bed and seed (0, 1, 2) the main job runs as `decoder-head run` would (`presets/default.yaml`,
-es-en hyperparameters unchanged, recovery off), then the same self-learning, on the same
-vectors, starts from three other seeds:
+es-en hyperparameters unchanged, recovery off: the decoder head's pairs, then identical strings for
+the other words, seed self-learning), then the same self-learning, on the same vectors, starts from
+the decoder head's pairs alone (the main job before refine.seed_identical) and three other seeds:
     identical strings      words spelled the same on both sides (the orthographic baseline)
     unsupervised           Artetxe et al. 2018's similarity-distribution seed (VecMap, no supervision)
     500 train pairs        the train split's 500 most frequent source words with a translation:
@@ -68,17 +69,18 @@ BEDS = {
                     "dictionary": "es-en.bible"},
 }
 SUPERVISED_PAIRS = 500
-MAIN = "decoder head -> self-learning (the main job)"
+MAIN = "decoder head + identical strings -> self-learning (the main job)"
+HEAD_ONLY = "decoder head -> self-learning (its pairs only)"
 PRIOR_METHOD = "decoder head -> self-learning, its scores kept"
 # How the decoder head's scores stay in refinement (align.prior.PriorConfig): the best mean train P@1
 # over es-en.bible and es-en.ot-nt (benchmarks/prior.py, README: "The decoder head inside refinement").
 PRIOR = {"anchors": 0.5}
 REFERENCE = "all train pairs, kept as anchors -> self-learning (supervised)"
-METHODS = ("decoder head alone", MAIN, "identical strings -> self-learning",
+METHODS = ("decoder head alone", MAIN, HEAD_ONLY, "identical strings -> self-learning",
            "unsupervised (similarity seed) -> self-learning", f"{SUPERVISED_PAIRS} train pairs -> self-learning",
            PRIOR_METHOD, REFERENCE)
 # short names for --methods: the rows beside the main job's two, which every bed x seed measures
-OPTIONAL = dict(zip(("identical", "unsupervised", "pairs", "prior", "reference"), METHODS[2:]))
+OPTIONAL = dict(zip(("head", "identical", "unsupervised", "pairs", "prior", "reference"), METHODS[2:]))
 SHARED_METHODS = ("shared body alone", "shared body -> self-learning")
 # The shared-body schedule chosen on es-en.bible's train split (benchmarks/shared_body.py's
 # `scratch-specials-4ep`, README: "A shared body"); the seed goes into the train block.
@@ -177,44 +179,53 @@ def vectors_label(cfg) -> str:
     return " | ".join(spec.get("method", "skipgram") for spec in spec_list(cfg.refine.vectors))
 
 
-def row(bed: str, seed: int, method: str, block: dict, vectors: str) -> dict:
+def row(bed: str, seed: int, method: str, block: dict, vectors: str, train: dict | None = None) -> dict:
+    """A table row: the test split's block, and P@1 on the train split (what choices are made on) when scored."""
     return {"bed": bed, "seed": seed, "method": method, "vectors": vectors, "p_at_1_csls": block["csls"]["p_at_1"],
             "p_at_1_noncognate": block["non_cognate"]["p_at_1"], "n_noncognate": block["non_cognate"]["n"],
-            "coverage": block["coverage"], "n_evaluated": block["n_evaluated"]}
+            "coverage": block["coverage"], "n_evaluated": block["n_evaluated"],
+            **({"p_at_1_train": train["csls"]["p_at_1"]} if train is not None else {})}
 
 
 def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]:
     """The wanted methods' rows of one bed x seed, plus the main job's two (its run gives them anyway,
-    and a row beside them must come from the same run)."""
+    and a row beside them must come from the same run), each scored on the test and the train split."""
     shared = bool(wanted & set(SHARED_METHODS))
     cfg = bed_config(bed, seed, shared)
     metrics = run(cfg, workdir)  # resumes: LM, vectors, induction, shared body and refinement are cached
     vectors = vectors_label(cfg)
-    rows = [row(bed, seed, "decoder head alone", metrics["induce"], vectors),
-            row(bed, seed, MAIN, metrics["refine"], vectors)]
+    splits = (read_muse(cfg.eval.dictionary), train_split(cfg))
+    corpora = (cfg.induce.corpus, cfg.lm.corpus)
+
+    def scored(method: str, lexicon: Lexicon) -> dict:
+        test, train = (lexicon.scores(gold, cfg.eval.knn) for gold in splits)
+        return row(bed, seed, method, test, vectors, train)
+
+    def refined(lexicon: dict[str, str], rcfg, ckpt: Path, stage: Lexicon | None = None) -> Lexicon:
+        r = refine(lexicon, corpora, workdir, rcfg, ckpt, stage=stage)
+        return Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=rcfg.rerank, prior=r.prior)
+
+    stage = decoder_head_stage(cfg, workdir)
+    head_seed = stage.seed(cfg.eval.knn)
+    rows = [scored("decoder head alone", stage),
+            scored(MAIN, refined(head_seed, cfg.refine, workdir / cfg.name / "checkpoints" / "refine", stage))]
+    # every row but the main job's seeds from its own pairs alone (no identical strings added)
+    own_seed = dataclasses.replace(cfg.refine, seed_identical=False)
     seeds = seeds_without_decoder_head(cfg, workdir)
     if shared:
         rows.append(row(bed, seed, "shared body alone", metrics["shared"], vectors))
         seeds["shared body -> self-learning"] = read_lexicon(workdir / cfg.name / "lexicon.shared-body.tsv")
-    gold = read_muse(cfg.eval.dictionary)
     for method, lexicon in seeds.items():
-        if method not in wanted:
-            continue
-        slug = method.split(" ->")[0].replace(" ", "-")
-        r = refine(lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, cfg.refine,
-                   workdir / "beds" / f"{bed}.{slug}.s{seed}")
-        lexicon_out = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=cfg.refine.rerank)
-        rows.append(row(bed, seed, method, lexicon_out.scores(gold, cfg.eval.knn), vectors))
-    if PRIOR_METHOD in wanted:
-        stage = decoder_head_stage(cfg, workdir)
-        rcfg = dataclasses.replace(cfg.refine, prior=PriorConfig(**PRIOR))
-        seed_lexicon = stage.seed(cfg.eval.knn)
-        r = refine(seed_lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, rcfg,
-                   workdir / "beds" / f"{bed}.prior.s{seed}", stage=stage)
-        lexicon_out = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=rcfg.rerank, prior=r.prior)
-        rows.append(row(bed, seed, PRIOR_METHOD, lexicon_out.scores(gold, cfg.eval.knn), vectors))
+        if method in wanted:
+            slug = method.split(" ->")[0].replace(" ", "-")
+            rows.append(scored(method, refined(lexicon, own_seed, workdir / "beds" / f"{bed}.{slug}.s{seed}")))
+    # the decoder head's pairs alone, and with its scores kept inside
+    for method, rcfg, slug in ((HEAD_ONLY, own_seed, "decoder-head"),
+                               (PRIOR_METHOD, dataclasses.replace(own_seed, prior=PriorConfig(**PRIOR)), "prior")):
+        if method in wanted:
+            rows.append(scored(method, refined(head_seed, rcfg, workdir / "beds" / f"{bed}.{slug}.s{seed}", stage)))
     if REFERENCE in wanted:
-        rows.append(row(bed, seed, REFERENCE, supervised_reference(cfg, workdir).scores(gold, cfg.eval.knn), vectors))
+        rows.append(scored(REFERENCE, supervised_reference(cfg, workdir)))
     return rows
 
 
@@ -226,9 +237,11 @@ def write_table(readme: Path, out: Path, vectors: str) -> None:
     """Per bed, the current recipe's rows (`vectors`) first, then those of older recipes."""
     rows = read_json(out)
     lines = ["P@1 (CSLS) on each bed's test split, mean +- std over seeds; non-cognate: gold pairs no "
-             "translation of which is spelled alike; vectors: the recipe's spaces the self-learning rows "
-             "aligned (`make bench-beds`):", "",
-             "| bed | vectors | method | P@1 | P@1 non-cognate (n) | coverage | seeds |", "|---|---|---|---|---|---|---|"]
+             "translation of which is spelled alike; train P@1: the same on the train split, where recipe "
+             "choices are made (rows from before it was scored: -); vectors: the recipe's spaces the "
+             "self-learning rows aligned (`make bench-beds`):", "",
+             "| bed | vectors | method | P@1 | P@1 non-cognate (n) | train P@1 | coverage | seeds |",
+             "|---|---|---|---|---|---|---|---|"]
     order = METHODS + SHARED_METHODS  # rows of a bed x seed are re-measured in any order
     for bed in BEDS:
         mine = [r for r in rows if r["bed"] == bed]
@@ -236,9 +249,11 @@ def write_table(readme: Path, out: Path, vectors: str) -> None:
             g[0] != vectors, g[0], order.index(g[1]) if g[1] in order else len(order), g[1]))
         for label, method in groups:
             cell = [r for r in mine if (r["vectors"], r["method"]) == (label, method)]
+            train = [r["p_at_1_train"] for r in cell if "p_at_1_train" in r]
+            partial = f" ({len(train)} seeds)" if 0 < len(train) < len(cell) else ""
             lines.append(f"| {bed} | {label.replace('|', '&#124;')} | {method} | {_cell([r['p_at_1_csls'] for r in cell])} | "
                          f"{_cell([r['p_at_1_noncognate'] for r in cell])} ({cell[0]['n_noncognate']}) | "
-                         f"{statistics.mean(r['coverage'] for r in cell):.2f} | {len(cell)} |")
+                         f"{_cell(train)}{partial} | {statistics.mean(r['coverage'] for r in cell):.2f} | {len(cell)} |")
     replace_block(readme, START, END, lines)
 
 
@@ -253,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
                          "alignment baselines first and the others on a later run)")
     ap.add_argument("--workdir", default=str(ROOT / "runs"))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "beds.json"))
+    ap.add_argument("--rescore", action="store_true",
+                    help="measure the chosen rows again even where --out has them (from their checkpoints: "
+                         "what gives rows from before the train column their train P@1)")
     add_table_args(ap, "rewrite this README's test-bed table from --out")
     args = ap.parse_args(argv)
     vectors = vectors_label(bed_config(next(iter(BEDS)), 0))  # the recipe's, the same on every bed
@@ -264,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         for bed in args.beds:
             for seed in args.seeds:
                 mine = [r for r in rows if (r["bed"], r["seed"], r["vectors"]) == (bed, seed, vectors)]
-                done = {r["method"] for r in mine}
+                done = set() if args.rescore else {r["method"] for r in mine}
                 wanted = set(METHODS[:2] + tuple(OPTIONAL[m] for m in args.methods)
                              + (SHARED_METHODS if args.shared else ())) - done
                 if not wanted:

@@ -5,7 +5,8 @@
 Used as a seed only, the decoder head's evidence is gone after self-learning's first
 Procrustes step. Each variant below keeps its scores (p(A word | B word): softmax of its CSLS
 top-10 at temperature 0.05) in a different place of the main job's refinement, from the same
-seed on the same vectors: added to every shortlisted pair of every dictionary induction, to
+seed (the decoder head's pairs alone, without the identical strings the main job now adds) on
+the same vectors: added to every shortlisted pair of every dictionary induction, to
 the final retrieval only, or as anchor pairs kept in every Procrustes dictionary. Beds:
 es-en.bible (parallel content) and es-en.ot-nt (non-parallel, where every vector method
 collapses and the decoder head alone is the best row). P@1 (CSLS, re-ranked as the main job)
@@ -90,10 +91,11 @@ def variant_rows(bed: str, seed: int, names: list[str], workdir: Path) -> list[d
                            stage, gold, cfg.eval.knn))
     for name in [n for n in names if n != ALONE]:
         prior = PriorConfig(**VARIANTS[name])
-        rcfg = dataclasses.replace(cfg.refine, prior=prior)
-        # a loop no variant changes is the main job's own checkpoint (same key)
+        # the decoder head's pairs alone seed every variant (as when these rows were measured, before the
+        # main job's seed took identical strings); a loop no variant changes is beds.py's head-only row's
+        rcfg = dataclasses.replace(cfg.refine, prior=prior, seed_identical=False)
         ckpt = (workdir / "prior" / f"{bed}.{list(VARIANTS).index(name)}.s{seed}" if prior.in_loop
-                else workdir / cfg.name / "checkpoints" / "refine")
+                else workdir / "beds" / f"{bed}.decoder-head.s{seed}")
         r = refine(seed_lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, rcfg, ckpt, stage=stage)
         lexicon = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=rcfg.rerank, prior=r.prior)
         anchors = len(r.prior.anchors(prior.anchors)[0]) if r.prior is not None and prior.anchors else 0

@@ -122,6 +122,8 @@ class RefineConfig:
     vectors: specs of the spaces concatenated per word (align.spaces; default fastText
         window 10 | PPMI-SVD, the best recipe on the train dictionary).
     seed_words: the seed is the decoder head's top-1 CSLS translation of B's most frequent words.
+    seed_identical: identically spelled words (names, numerals, loanwords) join the seed for every
+        B word those pairs leave out: the orthographic seed where the stage's lexicon is weak.
     self_learning: the loop's settings (orthography 0.1 inside dictionary induction).
     rerank: weight of the final orthographic re-ranking (0 = off).
     parallel: build each corpus's vectors in a process of its own (two cores, same files).
@@ -132,6 +134,7 @@ class RefineConfig:
 
     vectors: tuple[dict[str, Any], ...] = field(default_factory=_default_vectors)
     seed_words: int = 1000
+    seed_identical: bool = False
     self_learning: SelfLearningConfig = field(default_factory=lambda: SelfLearningConfig(orthography=0.1))
     rerank: float = 0.5
     parallel: bool = True

@@ -4,6 +4,7 @@
         + vectors of B's corpus and of A's corpus (align.spaces: fastText | PPMI-SVD)
         |
         v  seed = the first `seed_words` pairs whose words both have vectors
+           (+ identical strings for the other words with `seed_identical`)
     self-learning (align.self_learning: Procrustes <-> stochastic CSLS dictionary,
                    orthography inside dictionary induction, final re-weighting)
         |
@@ -54,12 +55,16 @@ class Refined:
     prior: PairPrior | None = None  # the seed stage's scores on these spaces (refine.prior), for retrieval
 
 
-def seed_indices(lexicon: dict[str, str], src_words: list[str], trg_words: list[str], n: int
-                 ) -> tuple[torch.Tensor, torch.Tensor]:
+def seed_indices(lexicon: dict[str, str], src_words: list[str], trg_words: list[str], n: int,
+                 identical: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """The first `n` lexicon pairs (in the lexicon's order) as row indices of the two spaces,
-    keeping only pairs whose words both have vectors."""
+    keeping only pairs whose words both have vectors. With `identical`, every identically spelled
+    word whose source row those pairs leave free follows them (refine.seed_identical)."""
     s_index, t_index = {w: i for i, w in enumerate(src_words)}, {w: i for i, w in enumerate(trg_words)}
     pairs = [(s_index[s], t_index[t]) for s, t in list(lexicon.items())[:n] if s in s_index and t in t_index]
+    if identical:
+        taken = {i for i, _ in pairs}
+        pairs += [(i, t_index[w]) for w, i in s_index.items() if w in t_index and i not in taken]
     if not pairs:
         raise DecoderHeadError("refine: no induced pair has both words in the vector vocabularies "
                                "(are the corpora in the languages the LM and the lexicon are?)")
@@ -71,6 +76,8 @@ def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig, s
     # how vectors are built, and which stage made the lexicon (it is hashed itself), change nothing;
     # with a prior inside the loop the stage's whole tables count (keys without one stay as they were)
     spec = {k: v for k, v in asdict(cfg).items() if k not in ("parallel", "seed_from", "prior")}
+    if not cfg.seed_identical:
+        del spec["seed_identical"]
     parts: list = [list(lexicon.items())[: cfg.seed_words], list(corpora), spec]
     if cfg.prior.in_loop and stage is not None:
         tables = torch.cat([stage.src_emb.flatten(), stage.trg_emb.flatten()]).float().numpy().tobytes()
@@ -106,7 +113,7 @@ def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg
         build_in_processes(corpora, workdir, cfg.vectors)
     sw, x = space_for(corpora[0], workdir, cfg.vectors)
     tw, z = space_for(corpora[1], workdir, cfg.vectors)
-    src_idx, trg_idx = seed_indices(lexicon, sw, tw, cfg.seed_words)
+    src_idx, trg_idx = seed_indices(lexicon, sw, tw, cfg.seed_words, cfg.seed_identical)
     x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
     prior = stage_prior(stage, sw, tw, cfg)
     anchors = prior.anchors(cfg.prior.anchors) if prior is not None and cfg.prior.anchors else None

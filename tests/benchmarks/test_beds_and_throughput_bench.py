@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 
 from bench_module import load
+from decoder_head.refine import Refined
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,13 +76,14 @@ def test_beds_table_has_mean_and_spread_per_recipe_current_first(tmp_path):
     rows = [{"bed": "de-en.bible", "seed": s, "method": "m", "vectors": v, "p_at_1_csls": p, "p_at_1_noncognate": p - 1,
              "n_noncognate": 9, "coverage": 1.0, "n_evaluated": 10}
             for v, d in (("skipgram | ppmi", 0.0), ("fasttext | ppmi", 5.0)) for s, p in ((0, 40.0 + d), (1, 42.0 + d))]
+    rows[2]["p_at_1_train"] = 50.0  # one seed of the fastText row was scored on train too
     out, readme = tmp_path / "beds.json", tmp_path / "README.md"
     out.write_text(json.dumps(rows))
     readme.write_text(f"{beds.START}\n{beds.END}\n")
     beds.write_table(readme, out, "fasttext | ppmi")
     text = readme.read_text()
-    new = "| de-en.bible | fasttext &#124; ppmi | m | 46.0 +- 1.4 | 45.0 +- 1.4 (9) | 1.00 | 2 |"
-    old = "| de-en.bible | skipgram &#124; ppmi | m | 41.0 +- 1.4 | 40.0 +- 1.4 (9) | 1.00 | 2 |"
+    new = "| de-en.bible | fasttext &#124; ppmi | m | 46.0 +- 1.4 | 45.0 +- 1.4 (9) | 50.0 (1 seeds) | 1.00 | 2 |"
+    old = "| de-en.bible | skipgram &#124; ppmi | m | 41.0 +- 1.4 | 40.0 +- 1.4 (9) | - | 1.00 | 2 |"
     assert new in text and old in text and text.index(new) < text.index(old)
     assert beds.vectors_label(beds.bed_config("es-en.bible", 0)) == "fasttext | ppmi"  # the recipe's spaces
 
@@ -107,9 +109,44 @@ def test_methods_option_measures_only_the_chosen_rows_still_missing(tmp_path, mo
     assert beds.main(args + ["--methods", "identical", "unsupervised"]) == 0 and len(asked) == 1  # all there now
     assert beds.main(args + ["--methods", "reference"]) == 0
     assert asked[-1][2] == {beds.REFERENCE}
+    assert beds.main(args + ["--methods", "identical", "--rescore"]) == 0  # present rows, measured again
+    assert asked[-1][2] == {"decoder head alone", beds.MAIN, beds.OPTIONAL["identical"]}
     rows = json.loads(out.read_text())
     assert sum(r["vectors"] == "skipgram | ppmi" for r in rows) == 1  # the old recipe's row is kept
     assert len(rows) == 6  # old main, identical, then alone, main, unsupervised, reference
+
+
+def test_only_the_main_job_adds_identical_strings_to_its_seed(monkeypatch):
+    """The main job's seed takes identical strings (the preset); every row beside it seeds from its own
+    pairs alone (the decoder head's, with or without its scores kept; a baseline's), each in a checkpoint
+    of its own, and every row is scored on both splits."""
+    beds = load("beds")
+    cfg = beds.bed_config("es-en.bible", 1)
+    assert cfg.refine.seed_identical
+    block = {"csls": {"p_at_1": 1.0}, "non_cognate": {"p_at_1": 1.0, "n": 1}, "coverage": 1.0, "n_evaluated": 1}
+    refined, scored = [], []
+
+    def fake_refine(lexicon, corpora, workdir, rcfg, ckpt, stage=None):  # noqa: ARG001
+        refined.append((rcfg, ckpt.name))
+        return Refined(["casa"], torch.ones(1, 2), ["house"], torch.ones(1, 2), 1, 1, 0.5, 0.0)
+
+    monkeypatch.setattr(beds, "run", lambda cfg, workdir: {"induce": block, "refine": block})
+    identical = beds.OPTIONAL["identical"]
+    monkeypatch.setattr(beds, "seeds_without_decoder_head", lambda cfg, workdir: {identical: {"casa": "casa"}})
+    stage = beds.Lexicon(["casa"], torch.ones(1, 2), ["house"], torch.ones(1, 2))
+    monkeypatch.setattr(beds, "decoder_head_stage", lambda cfg, workdir: stage)
+    monkeypatch.setattr(beds, "refine", fake_refine)
+    monkeypatch.setattr(beds.Lexicon, "scores", lambda self, gold, knn: scored.append(len(gold)) or block)
+    rows = beds.bed_rows("es-en.bible", 1, ROOT / "runs", {beds.HEAD_ONLY, beds.PRIOR_METHOD, identical})
+    assert [r["method"] for r in rows] == ["decoder head alone", beds.MAIN, identical, beds.HEAD_ONLY,
+                                           beds.PRIOR_METHOD]
+    test, train = (len(beds.read_muse(f"{ROOT}/data/bli/es-en.bible.{split}.txt")) for split in ("test", "train"))
+    assert scored == [test, train] * 5 and all("p_at_1_train" in r for r in rows)  # both splits, every row
+    (main, main_ckpt), (ident, ident_ckpt), (head, head_ckpt), (prior, prior_ckpt) = refined
+    assert main.seed_identical and main_ckpt == "refine"  # the main job's own checkpoint, resumed
+    assert not any(c.seed_identical for c in (ident, head, prior))
+    assert prior.prior.in_loop and not head.prior.active and ident_ckpt == "es-en.bible.identical-strings.s1"
+    assert (head_ckpt, prior_ckpt) == ("es-en.bible.decoder-head.s1", "es-en.bible.prior.s1")
 
 
 def test_throughput_rows_are_relative_to_the_plain_lstm(tiny):

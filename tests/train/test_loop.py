@@ -124,3 +124,15 @@ def test_curriculum_rows_grow_to_the_whole_vocabulary():
     assert curriculum_rows(TrainConfig(), 0.0, 1000) == 1000
     with pytest.raises(ValueError):
         TrainConfig(curriculum=1.5)
+
+
+def test_a_finished_run_resumed_shows_its_last_loss_not_nan(tmp_path, capsys):
+    train, valid = streams()
+    cfg = TrainConfig(epochs=1, bptt=10, lr=0.01)
+    first = make_lm()
+    history = fit(first, train, valid, cfg, saved=first, ckpt_dir=tmp_path)
+    capsys.readouterr()
+    again = make_lm()
+    assert fit(again, train, valid, cfg, saved=again, ckpt_dir=tmp_path, resume=True) == history
+    out = capsys.readouterr().out
+    assert "nan" not in out and f"loss {history[-1]['train_loss']:.3f}" in out

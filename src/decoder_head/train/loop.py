@@ -161,7 +161,9 @@ def _fit_here(model: LanguageModel, train: torch.Tensor, valid: torch.Tensor, cf
                TextColumn("loss {task.fields[loss]:.3f}"), TimeRemainingColumn()]
     log_every = max(1, per_epoch // 4)
     with Progress(*columns, transient=False, disable=not runtime.is_main) as progress:
-        task = progress.add_task(escape(desc), total=total, completed=start_epoch * per_epoch, loss=float("nan"))
+        # a resumed run shows its last epoch's train loss until a step runs (a finished one never runs one)
+        last = history[-1]["train_loss"] if history else float("nan")
+        task = progress.add_task(escape(desc), total=total, completed=start_epoch * per_epoch, loss=last)
         for epoch in range(start_epoch, cfg.epochs):
             model.train()
             t0, tokens, loss_sum, state = time.perf_counter(), 0, 0.0, None

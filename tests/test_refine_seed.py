@@ -1,0 +1,39 @@
+"""refine's seed: the stage's pairs first, identical strings for the words they leave (refine.seed_identical)."""
+
+import dataclasses
+import hashlib
+import json
+
+from decoder_head.config import RefineConfig
+from decoder_head.refine import _key, seed_indices
+
+SRC = ["de", "la", "roma", "dios", "2", "casa"]
+TRG = ["the", "of", "god", "rome", "2", "house", "la"]
+LEXICON = {"de": "of", "la": "the", "dios": "god", "casa": "nowhere", "roma": "rome"}
+
+
+def pairs(src_idx, trg_idx):
+    return [(SRC[i], TRG[j]) for i, j in zip(src_idx.tolist(), trg_idx.tolist())]
+
+
+def test_the_lexicon_alone_keeps_its_first_pairs_with_vectors():
+    assert pairs(*seed_indices(LEXICON, SRC, TRG, 4)) == [("de", "of"), ("la", "the"), ("dios", "god")]
+
+
+def test_identical_strings_fill_only_the_rows_the_lexicon_leaves():
+    got = pairs(*seed_indices(LEXICON, SRC, TRG, 3, identical=True))
+    # "la" keeps the lexicon's "the", not its identical "la"; "roma" is past the first 3 pairs and not
+    # spelled alike, "casa" has no target with vectors: neither is seeded
+    assert got == [("de", "of"), ("la", "the"), ("dios", "god"), ("2", "2")]
+
+
+def test_the_checkpoint_key_tells_the_seeds_apart_and_keeps_old_keys():
+    # with seed_identical off the key is what it was before the option existed: old checkpoints resume
+    cfg = RefineConfig(vectors=({"method": "ppmi"},))
+    on = dataclasses.replace(cfg, seed_identical=True)
+    corpora = ("text:b.txt", "text:a.txt")
+    assert _key(LEXICON, corpora, cfg, None) != _key(LEXICON, corpora, on, None)
+    spec = {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("parallel", "seed_from", "prior",
+                                                                          "seed_identical")}
+    blob = json.dumps([list(LEXICON.items())[:cfg.seed_words], list(corpora), spec], sort_keys=True, default=str)
+    assert _key(LEXICON, corpora, cfg, None) == hashlib.sha256(blob.encode()).hexdigest()[:16]
