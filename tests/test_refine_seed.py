@@ -22,8 +22,8 @@ def test_the_lexicon_alone_keeps_its_first_pairs_with_vectors():
 
 def test_identical_strings_fill_only_the_rows_the_lexicon_leaves():
     got = pairs(*seed_indices(LEXICON, SRC, TRG, 3, identical=True))
-    # "la" keeps the lexicon's "the", not its identical "la"; "roma" is past the first 3 pairs and not
-    # spelled alike, "casa" has no target with vectors: neither is seeded
+    # "la" keeps the lexicon's "the", not its identical "la"; "casa" and "roma" are past the first 3
+    # pairs and no A word is spelled like them: neither is seeded
     assert got == [("de", "of"), ("la", "the"), ("dios", "god"), ("2", "2")]
 
 
