@@ -26,9 +26,9 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from beds import BEDS, anchored_self_learning, bed_config, decoder_head_stage, latest_kept, train_split
+from beds import BEDS, anchored_self_learning, bed_config, decoder_head_stage, gold_splits, latest_kept
 
-from decoder_head.data.dictionary import read_muse, write_muse
+from decoder_head.data.dictionary import write_muse
 from decoder_head.eval.bli import read_lexicon
 from decoder_head.files import read_json, write_json
 from decoder_head.report.markdown import add_table_args, mean_std, replace_block, table_only
@@ -60,10 +60,6 @@ def lexicon_path(bed: str, seed: int, workdir: Path) -> Path:
     if not path.is_file():
         raise SystemExit(f"agreement: {path} is missing; run `benchmarks/beds.py --beds {bed}` first")
     return path
-
-
-def gold_splits(cfg) -> dict[str, dict[str, set[str]]]:
-    return {"train": train_split(cfg), "test": read_muse(cfg.eval.dictionary)}
 
 
 def bed_rows(bed: str, workdir: Path, heads: list[dict[str, str]]) -> list[dict]:

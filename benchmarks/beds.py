@@ -144,6 +144,11 @@ def train_split(cfg) -> dict[str, set[str]]:
     return read_muse(str(cfg.eval.dictionary).replace(".test.", ".train."))
 
 
+def gold_splits(cfg) -> dict[str, dict[str, set[str]]]:
+    """The bed's yardstick: the train split (where choices are made) and the test split (what is reported)."""
+    return {"train": train_split(cfg), "test": read_muse(cfg.eval.dictionary)}
+
+
 def seeds_without_decoder_head(cfg, workdir: Path) -> dict[str, dict[str, str]]:
     sw, x, tw, z = aligned_spaces(cfg, workdir)
     sl = cfg.refine.self_learning
@@ -194,12 +199,12 @@ def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]
     cfg = bed_config(bed, seed, shared)
     metrics = run(cfg, workdir)  # resumes: LM, vectors, induction, shared body and refinement are cached
     vectors = vectors_label(cfg)
-    splits = (read_muse(cfg.eval.dictionary), train_split(cfg))
+    gold = gold_splits(cfg)
     corpora = (cfg.induce.corpus, cfg.lm.corpus)
 
     def scored(method: str, lexicon: Lexicon) -> dict:
-        test, train = (lexicon.scores(gold, cfg.eval.knn) for gold in splits)
-        return row(bed, seed, method, test, vectors, train)
+        return row(bed, seed, method, lexicon.scores(gold["test"], cfg.eval.knn), vectors,
+                   lexicon.scores(gold["train"], cfg.eval.knn))
 
     def refined(lexicon: dict[str, str], rcfg, ckpt: Path, stage: Lexicon | None = None) -> Lexicon:
         r = refine(lexicon, corpora, workdir, rcfg, ckpt, stage=stage)

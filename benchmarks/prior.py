@@ -23,10 +23,9 @@ import sys
 from pathlib import Path
 
 import torch
-from beds import bed_config, decoder_head_stage, latest_kept
+from beds import bed_config, decoder_head_stage, gold_splits, latest_kept
 
 from decoder_head.align.prior import PriorConfig
-from decoder_head.data.dictionary import read_muse
 from decoder_head.eval.retrieval import topk
 from decoder_head.experiment import Lexicon, run
 from decoder_head.files import read_json, write_json
@@ -83,7 +82,7 @@ def variant_rows(bed: str, seed: int, names: list[str], workdir: Path) -> list[d
     run(cfg, workdir)  # the main job (resumed): LM, induction, vectors, its refinement
     stage = decoder_head_stage(cfg, workdir)
     seed_lexicon = stage.seed(cfg.eval.knn)
-    gold = {part: read_muse(str(cfg.eval.dictionary).replace(".test.", f".{part}.")) for part in ("train", "test")}
+    gold = gold_splits(cfg)
     rows = []
     if ALONE in names:  # what there is to keep: the decoder head's own lexicon, on the words it has
         rows.append(scored({"bed": bed, "seed": seed, "variant": ALONE, "prior": None, "iterations": 0,

@@ -44,8 +44,7 @@ def test_anchored_induction_gets_the_agreed_pairs_as_a_file_and_scores_outside_t
     heads = [{"casa": "house", "sol": "sun", "agua": "rain"}, {"casa": "house", "sol": "sun", "agua": "water"},
              {"casa": "house", "sol": "sun"}]
     gold = {"casa": {"house"}, "sol": {"sun"}, "agua": {"water"}, "perro": {"dog"}}
-    monkeypatch.setattr(agreement, "train_split", lambda cfg: gold)
-    monkeypatch.setattr(agreement, "read_muse", lambda path: gold)
+    monkeypatch.setattr(agreement, "gold_splits", lambda cfg: {"train": gold, "test": gold})
     seen = []
 
     class Scored:
