@@ -27,6 +27,7 @@ help:
 	@echo "make bench-shared - the shared body (one LM on both texts, a table each) on the es-en Bible -> benchmarks/results/shared_body.json + README table"
 	@echo "make bench-prior - the decoder head's scores inside refinement, variants chosen on train -> benchmarks/results/prior.json + README table"
 	@echo "make bench-agreement - where 3 seeds' decoder heads agree, how often right, as anchors (self-learning, a 4th induction) -> benchmarks/results/agreement.json + README table"
+	@echo "make bench-runs-averaged - single self-learning runs on disk (wiki beds) scored alone and averaged -> benchmarks/results/runs_averaged.json"
 	@echo "make bench-recovery-lr - learning rates for linear/free by held-out perplexity -> benchmarks/results/recovery_lr.json"
 
 $(BIN)/python:
@@ -115,11 +116,13 @@ bench-recovery: install data
 bench-recovery-lr: install data
 	$(BIN)/python benchmarks/recovery.py --lr-sweep linear:1e-4,3e-4,1e-3,3e-3 free:0.005,0.05,0.5
 
-# How the refinement recipe was chosen: skip-gram / self-learning variants, P@1 on train and test ->
-# benchmarks/results/recipe.json + README table. Finished variants are kept.
+# How the refinement recipe was chosen: skip-gram / self-learning variants on es-en, the recipe's
+# one-knob variants on every Bible bed, P@1 on train and test -> benchmarks/results/recipe.json +
+# README tables. Finished variants are kept.
 .PHONY: bench-recipe
 bench-recipe: install data
-	$(BIN)/python benchmarks/recipe.py --readme README.md
+	$(BIN)/python benchmarks/recipe.py
+	$(BIN)/python benchmarks/recipe.py --screen --readme README.md
 
 # CPU cost of one induction run of the best recipe from scratch (LM given) -> benchmarks/results/induction_cost.json.
 .PHONY: bench-cost
@@ -133,6 +136,14 @@ bench-cost: install data
 .PHONY: bench-beds
 bench-beds: install data
 	$(BIN)/python benchmarks/beds.py --readme README.md
+
+# Three single self-learning runs of a bed row (checkpoints of `make bench-beds` from before refine.runs
+# became 3: the wiki beds) scored alone and averaged as refine.runs: 3 would (seconds)
+# -> benchmarks/results/runs_averaged.json.
+.PHONY: bench-runs-averaged
+bench-runs-averaged: install data
+	$(BIN)/python benchmarks/runs_averaged.py --beds es-en.wiki en-es.wiki --row identical-strings
+	$(BIN)/python benchmarks/runs_averaged.py --beds es-en.wiki en-es.wiki --row decoder-head
 
 # The shared body (Wada et al. 2019: one LM on RV1909 + KJV, a tied table per language), its
 # variants on the es-en Bible, no word vectors -> benchmarks/results/shared_body.json + README

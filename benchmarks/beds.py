@@ -43,7 +43,7 @@ import torch
 
 from decoder_head.align.prior import PriorConfig
 from decoder_head.align.seeds import identical_seed, similarity_seed
-from decoder_head.align.self_learning import self_learning
+from decoder_head.align.ensemble import ensemble_self_learning
 from decoder_head.align.spaces import space_for, spec_list
 from decoder_head.config import load_run_config
 from decoder_head.data.dictionary import read_muse
@@ -170,7 +170,8 @@ def anchored_self_learning(pairs: Iterable[tuple[str, str]], cfg, workdir: Path)
     if not rows:
         raise SystemExit(f"{cfg.name}: no pair has vectors on both sides")
     src, trg = (torch.tensor(col) for col in zip(*rows))
-    r = self_learning(x, z, src, trg, cfg.refine.self_learning, progress=False, words=(sw, tw), anchors=(src, trg))
+    r = ensemble_self_learning(x, z, src, trg, cfg.refine.self_learning, cfg.refine.runs, progress=False,
+                               words=(sw, tw), anchors=(src, trg))
     return Lexicon(sw, r.xw, tw, r.zw, rerank=cfg.refine.rerank)
 
 
@@ -180,8 +181,10 @@ def supervised_reference(cfg, workdir: Path) -> Lexicon:
 
 
 def vectors_label(cfg) -> str:
-    """The recipe's vector spaces by method, e.g. "fasttext | ppmi": what a row was measured on."""
-    return " | ".join(spec.get("method", "skipgram") for spec in spec_list(cfg.refine.vectors))
+    """The recipe's vector spaces by method and its self-learning runs, e.g. "fasttext | ppmi" or
+    "fasttext | ppmi, 3 runs": what a row was measured on."""
+    runs = f", {cfg.refine.runs} runs" if cfg.refine.runs > 1 else ""
+    return " | ".join(spec.get("method", "skipgram") for spec in spec_list(cfg.refine.vectors)) + runs
 
 
 def row(bed: str, seed: int, method: str, block: dict, vectors: str, train: dict | None = None) -> dict:

@@ -6,7 +6,8 @@
         v  seed = the first `seed_words` pairs whose words both have vectors
            (+ identical strings for the other words with `seed_identical`)
     self-learning (align.self_learning: Procrustes <-> stochastic CSLS dictionary,
-                   orthography inside dictionary induction, final re-weighting)
+                   orthography inside dictionary induction, final re-weighting;
+                   `runs` of it under different RNG seeds, averaged: align.ensemble)
         |
         v
     mapped spaces xw (B), zw (A): the refined lexicon is CSLS + orthographic re-ranking
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from .align.prior import PairPrior
-from .align.self_learning import self_learning
+from .align.ensemble import ensemble_self_learning
 from .align.spaces import build_in_processes, space_for
 from .config import RefineConfig
 from .errors import DecoderHeadError
@@ -76,8 +77,9 @@ def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig, s
     # how vectors are built, and which stage made the lexicon (it is hashed itself), change nothing;
     # with a prior inside the loop the stage's whole tables count (keys without one stay as they were)
     spec = {k: v for k, v in asdict(cfg).items() if k not in ("parallel", "seed_from", "prior")}
-    if not cfg.seed_identical:
-        del spec["seed_identical"]
+    for name, default in (("seed_identical", False), ("runs", 1)):
+        if spec[name] == default:
+            del spec[name]
     parts: list = [list(lexicon.items())[: cfg.seed_words], list(corpora), spec]
     if cfg.prior.in_loop and stage is not None:
         tables = torch.cat([stage.src_emb.flatten(), stage.trg_emb.flatten()]).float().numpy().tobytes()
@@ -117,10 +119,11 @@ def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg
     x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
     prior = stage_prior(stage, sw, tw, cfg)
     anchors = prior.anchors(cfg.prior.anchors) if prior is not None and cfg.prior.anchors else None
-    r = self_learning(x, z, src_idx, trg_idx, cfg.self_learning, progress=progress, words=(sw, tw),
-                      prior=prior if cfg.prior.induction else None, anchors=anchors)
+    r = ensemble_self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.runs, progress=progress,
+                               words=(sw, tw), prior=prior if cfg.prior.induction else None, anchors=anchors)
     out = Refined(sw, r.xw, tw, r.zw, len(src_idx), r.iterations, r.objective, time.perf_counter() - t0, prior)
-    print(f"refine: self-learning from {out.seed_pairs} seed pairs, {out.iterations} iterations, "
+    runs = f" in {cfg.runs} runs" if cfg.runs > 1 else ""
+    print(f"refine: self-learning from {out.seed_pairs} seed pairs, {out.iterations} iterations{runs}, "
           f"objective {out.objective:.4f} ({out.seconds:.0f} s)", flush=True)
     if ckpt_dir is not None:
         save_checkpoint(ckpt_dir, {"xw": out.xw, "zw": out.zw},

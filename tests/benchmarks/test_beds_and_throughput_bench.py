@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -44,8 +45,8 @@ def test_supervised_reference_keeps_every_train_pair_and_maps_a_rotated_space(mo
     monkeypatch.setattr(beds, "aligned_spaces", lambda cfg, workdir: (sw, x, tw, z))
     monkeypatch.setattr(beds, "train_split", lambda cfg: train)
     calls = []
-    real = beds.self_learning
-    monkeypatch.setattr(beds, "self_learning", lambda *a, **k: calls.append((a, k)) or real(*a, **k))
+    real = beds.ensemble_self_learning
+    monkeypatch.setattr(beds, "ensemble_self_learning", lambda *a, **k: calls.append((a, k)) or real(*a, **k))
     lexicon = beds.supervised_reference(beds.bed_config("es-en.bible", 0), ROOT / "runs")
     test = {f"b{i}": {f"a{int(perm[i])}"} for i in range(60, n)}
     assert lexicon.scores(test, 10)["csls"]["p_at_1"] == 100.0
@@ -85,7 +86,9 @@ def test_beds_table_has_mean_and_spread_per_recipe_current_first(tmp_path):
     new = "| de-en.bible | fasttext &#124; ppmi | m | 46.0 +- 1.4 | 45.0 +- 1.4 (9) | 50.0 (1 seeds) | 1.00 | 2 |"
     old = "| de-en.bible | skipgram &#124; ppmi | m | 41.0 +- 1.4 | 40.0 +- 1.4 (9) | - | 1.00 | 2 |"
     assert new in text and old in text and text.index(new) < text.index(old)
-    assert beds.vectors_label(beds.bed_config("es-en.bible", 0)) == "fasttext | ppmi"  # the recipe's spaces
+    cfg = beds.bed_config("es-en.bible", 0)
+    assert beds.vectors_label(cfg) == "fasttext | ppmi, 3 runs"  # the recipe's spaces and self-learning runs
+    assert beds.vectors_label(dataclasses.replace(cfg, refine=dataclasses.replace(cfg.refine, runs=1))) == "fasttext | ppmi"
 
 
 def test_methods_option_measures_only_the_chosen_rows_still_missing(tmp_path, monkeypatch):
@@ -93,16 +96,17 @@ def test_methods_option_measures_only_the_chosen_rows_still_missing(tmp_path, mo
     in --out for the current recipe are not asked for again, another recipe's rows do not count."""
     beds = load("beds")
     asked = []
+    current = beds.vectors_label(beds.bed_config("es-en.wiki", 0))
 
     def fake_rows(bed, seed, workdir, wanted):
         asked.append((bed, seed, set(wanted)))
-        return [{"bed": bed, "seed": seed, "method": m, "vectors": "fasttext | ppmi"} for m in wanted]
+        return [{"bed": bed, "seed": seed, "method": m, "vectors": current} for m in wanted]
 
     monkeypatch.setattr(beds, "bed_rows", fake_rows)
     out = tmp_path / "beds.json"
     old = {"bed": "es-en.wiki", "seed": 0, "vectors": "skipgram | ppmi"}
     out.write_text(json.dumps([{**old, "method": beds.MAIN},
-                               {**old, "vectors": "fasttext | ppmi", "method": beds.OPTIONAL["identical"]}]))
+                               {**old, "vectors": current, "method": beds.OPTIONAL["identical"]}]))
     args = ["--beds", "es-en.wiki", "--seeds", "0", "--workdir", str(tmp_path), "--out", str(out)]
     assert beds.main(args + ["--methods", "identical", "unsupervised"]) == 0
     assert asked == [("es-en.wiki", 0, {"decoder head alone", beds.MAIN, beds.OPTIONAL["unsupervised"]})]

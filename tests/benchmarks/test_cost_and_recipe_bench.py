@@ -56,3 +56,51 @@ def test_recipe_table_lists_every_variant_row(tmp_path):
     recipe.write_table(readme, out)
     assert "| a \\| b | 40.0 |" in readme.read_text()
     assert set(recipe.VARIANTS) >= {"ppmi + orth0.1", "skipgram window10 | ppmi + orth0.1"}
+
+
+def test_recipe_beds_table_averages_seeds_per_bed_and_leaves_home_seed0_rows_to_the_first(tmp_path):
+    recipe = load("recipe")
+
+    def row(variant, bed, seed, train, test):
+        return {"variant": variant, "bed": bed, "seed": seed, "train_p_at_1": train, "train_p_at_1_rerank": train,
+                "test_p_at_1": test, "test_p_at_1_rerank": test, "iterations": 30, "cpu_seconds": 60.0}
+
+    rows = [row("only home", "es-en.bible", 0, 50.0, 49.0)]
+    rows += [row("v", bed, seed, base + seed, base - 1) for bed, base in
+             (("es-en.bible", 50.0), ("en-es.bible", 40.0), ("de-en.bible", 44.0)) for seed in (0, 1, 2)]
+    rows.append(row("partial", "en-es.bible", 1, 41.0, 39.0))
+    out, readme = tmp_path / "recipe.json", tmp_path / "README.md"
+    out.write_text(json.dumps(rows))
+    readme.write_text("<!-- recipe:start -->\n<!-- recipe:end -->\n")
+    recipe.write_table(readme, out)
+    first, beds = readme.read_text().split("Variants screened")
+    assert "| only home | 50.0 |" in first and "| v | 50.0 |" in first and "partial" not in first
+    assert "| v | 51.0 ± 1.0 (3) | 41.0 ± 1.0 (3) | 45.0 ± 1.0 (3) | 49.0 ± 0.0 (3) |" in beds
+    (v_row,) = [line for line in beds.splitlines() if line.startswith("| v |")]
+    assert v_row.endswith("| 45.7 |")  # (51 + 41 + 45) / 3
+    assert "| partial | - | 41.0 (1) | - | - | 39.0 (1) | - | - |" in beds and "only home" not in beds
+
+
+def test_runs_averaged_scores_each_run_and_their_average(tmp_path, monkeypatch):
+    """Three single runs on disk -> each scored alone and combined; a run that is a rotated copy of
+    another changes nothing, a broken one is outvoted by the two that agree."""
+    import torch
+
+    from decoder_head.train.checkpoint import save_checkpoint
+
+    averaged = load("runs_averaged")
+    gen = torch.Generator().manual_seed(0)
+    n, d = 40, 16
+    z = torch.nn.functional.normalize(torch.randn(n, d, generator=gen), dim=1)
+    q, _ = torch.linalg.qr(torch.randn(d, d, generator=gen))
+    sw, tw = [f"b{i}" for i in range(n)], [f"a{i}" for i in range(n)]
+    broken = z[torch.roll(torch.arange(n), 1)]  # every B word lands on its neighbour's translation
+    for seed, (xw, zw) in enumerate([(z, z), (z @ q, z @ q), (broken, z)]):
+        save_checkpoint(tmp_path / "beds" / f"bed.row.s{seed}", {"xw": xw.clone(), "zw": zw.clone()},
+                        {"src_words": sw, "trg_words": tw})
+    gold = {f"b{i}": {f"a{i}"} for i in range(n)}
+    monkeypatch.setattr(averaged, "bed_config", lambda bed, seed: None)
+    monkeypatch.setattr(averaged, "gold_splits", lambda cfg: {"train": gold, "test": gold})
+    row = averaged.measure("bed", "row", tmp_path)
+    assert row["train_single"] == [100.0, 100.0, 0.0] and row["train_single_mean"] == 66.7
+    assert row["train_averaged"] == 100.0 and row["test_averaged"] == 100.0

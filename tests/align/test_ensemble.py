@@ -1,0 +1,61 @@
+"""align.ensemble: several self-learning runs averaged into one space of one run's dimension."""
+
+import pytest
+import torch
+
+from decoder_head.align.ensemble import combine, ensemble_self_learning, run_seed
+from decoder_head.align.self_learning import SelfLearningConfig, self_learning
+from decoder_head.eval.retrieval import normalize
+
+from test_align import structured_pair
+
+
+def cosines(x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    return normalize(x) @ normalize(z).T
+
+
+def low_rank_run(d: int, rank: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """A run's (xw, zw): 30 and 20 rows in one rank-`rank` subspace of d dimensions."""
+    basis = torch.randn(rank, d, generator=gen, dtype=torch.float64)
+    return tuple(torch.randn(n, rank, generator=gen, dtype=torch.float64) @ basis for n in (30, 20))
+
+
+def test_combined_cosines_are_the_runs_mean_when_the_cut_loses_nothing():
+    gen = torch.Generator().manual_seed(0)
+    # two runs whose spaces each span 4 of 8 dimensions: the concatenation has rank 8, so the cut is exact
+    runs = [low_rank_run(8, 4, gen) for _ in range(2)]
+    xw, zw = combine(runs)
+    assert xw.shape == (30, 8) and zw.shape == (20, 8)
+    mean = (cosines(*runs[0]) + cosines(*runs[1])) / 2
+    assert torch.allclose(xw @ zw.T, mean, atol=1e-8)
+    assert torch.allclose(xw.norm(dim=1), torch.ones(30, dtype=torch.float64))
+    assert combine(runs[:1]) == runs[0]
+
+
+def test_combining_rotated_copies_of_one_space_keeps_its_cosines():
+    gen = torch.Generator().manual_seed(1)
+    x, z = torch.randn(25, 6, generator=gen, dtype=torch.float64), torch.randn(15, 6, generator=gen, dtype=torch.float64)
+    q, _ = torch.linalg.qr(torch.randn(6, 6, generator=gen, dtype=torch.float64))
+    xw, zw = combine([(x, z), (x @ q, z @ q), (x, z)])
+    assert torch.allclose(xw @ zw.T, cosines(x, z), atol=1e-8)
+
+
+def test_runs_use_their_own_seeds_and_one_run_is_plain_self_learning():
+    assert [run_seed(s, 3, i) for s in (0, 1) for i in range(3)] == [0, 1, 2, 3, 4, 5]
+    assert run_seed(7, 1, 0) == 7
+    x, z, perm = structured_pair(n=200, d=12, noise=0.05, seed=2)
+    x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
+    seed = (torch.arange(0, 200, 10), perm[torch.arange(0, 200, 10)])
+    cfg = SelfLearningConfig(patience=2, seed=1)
+    one = ensemble_self_learning(x, z, *seed, cfg, runs=1, progress=False)
+    plain = self_learning(x, z, *seed, cfg, progress=False)
+    assert torch.equal(one.xw, plain.xw) and one.iterations == plain.iterations
+    members = [self_learning(x, z, *seed, SelfLearningConfig(patience=2, seed=s), progress=False) for s in (2, 3)]
+    two = ensemble_self_learning(x, z, *seed, cfg, runs=2, progress=False)
+    xw, zw = combine([(m.xw, m.zw) for m in members])
+    assert torch.allclose(two.xw, xw) and torch.allclose(two.zw, zw)
+    assert two.iterations == sum(m.iterations for m in members)
+    shared = set.intersection(*(set(zip(m.src_idx.tolist(), m.trg_idx.tolist())) for m in members))
+    assert shared and set(zip(two.src_idx.tolist(), two.trg_idx.tolist())) == shared
+    with pytest.raises(ValueError):
+        ensemble_self_learning(x, z, *seed, cfg, runs=0)
