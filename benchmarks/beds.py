@@ -271,9 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     ap.add_argument("--shared", action="store_true",
                     help="add the shared-body rows (~21 min more per bed and seed on 2 cores)")
-    ap.add_argument("--methods", nargs="+", choices=list(OPTIONAL), default=list(OPTIONAL),
-                    help="rows to measure besides the main job's two (default: all; a slow bed can measure the "
-                         "alignment baselines first and the others on a later run)")
+    ap.add_argument("--methods", nargs="*", choices=list(OPTIONAL), default=list(OPTIONAL),
+                    help="rows to measure besides the main job's two (default: all; none: only those two; a slow "
+                         "bed can measure the alignment baselines first and the others on a later run)")
     ap.add_argument("--workdir", default=str(ROOT / "runs"))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "beds.json"))
     ap.add_argument("--rescore", action="store_true",

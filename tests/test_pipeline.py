@@ -75,10 +75,33 @@ def test_refine_resumes_from_its_checkpoint(tiny, monkeypatch):
     def no_loop(*args, **kwargs):
         raise AssertionError("self-learning ran again instead of resuming")
 
-    monkeypatch.setattr("decoder_head.refine.self_learning", no_loop)
+    monkeypatch.setattr("decoder_head.align.ensemble.self_learning", no_loop)
     assert run("--no-recover") == 0
     again = metrics(tiny / "runs" / "tiny")
     assert again["refine"]["csls"] == first["refine"]["csls"]
+
+
+def test_refine_killed_between_runs_resumes_at_the_run_it_was_in(tiny, monkeypatch):
+    from decoder_head.align import ensemble
+
+    real, calls = ensemble.self_learning, []
+
+    def second_is_killed(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ensemble, "self_learning", second_is_killed)
+    two_runs = ("--no-recover", "--set", "refine.runs=2")
+    assert run(*two_runs) == 130
+    runs = tiny / "runs" / "tiny" / "checkpoints" / "refine" / "runs"
+    assert [p.name for p in runs.iterdir()] == ["run0"]
+    calls.clear()
+    assert run(*two_runs) == 0
+    assert len(calls) == 1  # only the run that was killed ran again
+    assert metrics(tiny / "runs" / "tiny")["refine"]["csls"] is not None
+    assert not runs.exists()  # the finished stage's checkpoint holds the combined space
 
 
 def test_a_run_cut_short_leaves_no_trusted_results(tiny, monkeypatch):

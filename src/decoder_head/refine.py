@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -119,7 +120,8 @@ def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg
     x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
     prior = stage_prior(stage, sw, tw, cfg)
     anchors = prior.anchors(cfg.prior.anchors) if prior is not None and cfg.prior.anchors else None
-    r = ensemble_self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.runs, progress=progress,
+    run_dir = ckpt_dir / "runs" if ckpt_dir is not None else None
+    r = ensemble_self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.runs, run_dir, key, progress=progress,
                                words=(sw, tw), prior=prior if cfg.prior.induction else None, anchors=anchors)
     out = Refined(sw, r.xw, tw, r.zw, len(src_idx), r.iterations, r.objective, time.perf_counter() - t0, prior)
     runs = f" in {cfg.runs} runs" if cfg.runs > 1 else ""
@@ -129,4 +131,5 @@ def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg
         save_checkpoint(ckpt_dir, {"xw": out.xw, "zw": out.zw},
                         {"key": key, "src_words": sw, "trg_words": tw, "seed_pairs": out.seed_pairs,
                          "iterations": out.iterations, "objective": out.objective, "seconds": out.seconds})
+        shutil.rmtree(run_dir, ignore_errors=True)  # the runs live on in the combined checkpoint
     return out

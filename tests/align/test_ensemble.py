@@ -59,3 +59,22 @@ def test_runs_use_their_own_seeds_and_one_run_is_plain_self_learning():
     assert shared and set(zip(two.src_idx.tolist(), two.trg_idx.tolist())) == shared
     with pytest.raises(ValueError):
         ensemble_self_learning(x, z, *seed, cfg, runs=0)
+
+
+def test_finished_runs_are_checkpoints_that_a_rerun_reuses(tmp_path, monkeypatch):
+    x, z, perm = structured_pair(n=120, d=10, noise=0.05, seed=3)
+    x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
+    seed = (torch.arange(0, 120, 10), perm[torch.arange(0, 120, 10)])
+    cfg = SelfLearningConfig(patience=2, seed=0)
+    first = ensemble_self_learning(x, z, *seed, cfg, runs=2, run_dir=tmp_path, key="k", progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run0", "run1"]
+
+    def killed(*args, **kwargs):
+        raise AssertionError("a saved run was run again")
+
+    monkeypatch.setattr("decoder_head.align.ensemble.self_learning", killed)
+    again = ensemble_self_learning(x, z, *seed, cfg, runs=2, run_dir=tmp_path, key="k", progress=False)
+    assert torch.equal(again.xw, first.xw) and again.iterations == first.iterations
+    assert torch.equal(again.src_idx, first.src_idx)
+    with pytest.raises(AssertionError, match="run again"):  # another key: the saved runs are not this one's
+        ensemble_self_learning(x, z, *seed, cfg, runs=2, run_dir=tmp_path, key="other", progress=False)

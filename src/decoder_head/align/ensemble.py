@@ -6,19 +6,22 @@ mappings, about a point of P@1 apart. Each run's mapped spaces are unit rows; co
 scaled by 1/sqrt(runs)) they give a space where every cosine is the mean of the runs' cosines, so
 a translation wins where the runs agree. That space is then cut back to one run's dimension along
 the top right singular vectors of both sides stacked (the best rank-d fit of all its dot
-products), so vector files and retrieval cost stay as they were. The choice is the README's
-"Self-learning runs averaged" (train splits of five beds).
+products), so vector files and retrieval cost stay as they were. With `run_dir` each finished run
+is a checkpoint of its own, so a killed refine stage resumes at the run it was in. The choice is
+the README's "Three self-learning runs, averaged" (train splits of five beds).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 from typing import Any, Sequence
 
 import torch
 
 from ..eval.retrieval import normalize
+from ..train.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
 from .self_learning import SelfLearningConfig, SelfLearningResult, self_learning
 
 
@@ -41,21 +44,44 @@ def combine(spaces: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.
     return normalize(x @ basis), normalize(z @ basis)
 
 
+def _saved_run(folder: Path | None, key: str) -> SelfLearningResult | None:
+    """A finished run's checkpoint, if `folder` holds one made under `key`."""
+    if folder is None or not has_checkpoint(folder):
+        return None
+    tensors, meta = load_checkpoint(folder)
+    if meta.get("key") != key:
+        return None
+    return SelfLearningResult(tensors["xw"], tensors["zw"], tensors["src_idx"], tensors["trg_idx"],
+                              meta["iterations"], meta["objective"])
+
+
 def ensemble_self_learning(x: torch.Tensor, z: torch.Tensor, src_idx: torch.Tensor, trg_idx: torch.Tensor,
-                           cfg: SelfLearningConfig, runs: int = 1, **kwargs: Any) -> SelfLearningResult:
+                           cfg: SelfLearningConfig, runs: int = 1, run_dir: Path | None = None, key: str = "",
+                           **kwargs: Any) -> SelfLearningResult:
     """`runs` self-learning loops from the same seed dictionary (RNG seeds `run_seed`), combined.
 
     The result's dictionary is the pairs every run's final dictionary holds, its iterations the
-    runs' total and its objective their mean. kwargs go to `self_learning` (progress, words, ...).
+    runs' total and its objective their mean. With several runs and a `run_dir`, run i is saved to
+    run_dir/run<i> under `key` (the caller's hash of everything that made it) and reused from
+    there. kwargs go to `self_learning` (progress, words, ...).
     """
     if runs < 1:
         raise ValueError(f"self-learning runs must be >= 1, got {runs}")
     results = []
     for i in range(runs):
+        folder = run_dir / f"run{i}" if run_dir is not None and runs > 1 else None
+        saved = _saved_run(folder, key)
+        if saved is not None:
+            results.append(saved)
+            continue
         if runs > 1 and kwargs.get("progress", True):
             print(f"self-learning run {i + 1}/{runs}", flush=True)
-        results.append(self_learning(x, z, src_idx, trg_idx,
-                                     dataclasses.replace(cfg, seed=run_seed(cfg.seed, runs, i)), **kwargs))
+        r = self_learning(x, z, src_idx, trg_idx, dataclasses.replace(cfg, seed=run_seed(cfg.seed, runs, i)),
+                          **kwargs)
+        if folder is not None:
+            save_checkpoint(folder, {"xw": r.xw, "zw": r.zw, "src_idx": r.src_idx, "trg_idx": r.trg_idx},
+                            {"key": key, "iterations": r.iterations, "objective": r.objective})
+        results.append(r)
     if runs == 1:
         return results[0]
     xw, zw = combine([(r.xw, r.zw) for r in results])
