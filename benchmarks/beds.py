@@ -9,6 +9,7 @@ Test beds (data/bli/README.md says how each yardstick was built):
     en-es.bible   KJV -> RV1909                 the home bed the other way: a Spanish LM, English words
     en-es.wiki    English -> Spanish leads      the comparable bed the other way
     es-en.ot-nt   RV1909 New Testament -> KJV Old Testament: same genre, no shared content
+    es-en.cipher  es-en.bible with Spanish in Armenian letters (cipher.py): no spelling shared
 
 Per bed and seed (0, 1, 2) the main job runs as `decoder-head run` would (`presets/default.yaml`,
 es-en hyperparameters unchanged, recovery off: the decoder head's pairs, then identical strings for
@@ -41,12 +42,14 @@ from typing import Iterable
 
 import torch
 
+import cipher
 from decoder_head.align.prior import PriorConfig
 from decoder_head.align.seeds import identical_seed, similarity_seed
 from decoder_head.align.ensemble import ensemble_self_learning
 from decoder_head.align.spaces import space_for, spec_list
 from decoder_head.config import load_run_config
 from decoder_head.data.dictionary import read_muse
+from decoder_head.errors import DecoderHeadError
 from decoder_head.eval.bli import read_lexicon
 from decoder_head.eval.retrieval import normalize
 from decoder_head.experiment import Lexicon, induce, run
@@ -66,7 +69,11 @@ BEDS = {
     # Non-parallel: no verse of one side translates a verse of the other. Scored on the es-en.bible
     # yardstick (built on the whole books), so coverage is the test words both halves still use.
     "es-en.ot-nt": {"lm": "sword:engKJV2006eb:ot", "text": "sword:spaRV1909eb:nt", "languages": "[es, en]",
-                    "dictionary": "es-en.bible"},
+                    "yardstick": "data/bli/es-en.bible"},
+    # Spelling taken away: the home bed with Spanish in Armenian letters, its yardstick likewise
+    # (written under runs/ on first use). Identical strings, orthography and re-ranking carry nothing.
+    "es-en.cipher": {"lm": "sword:engKJV2006eb", "text": f"text:{cipher.TEXT}", "languages": "[es, en]",
+                     "yardstick": cipher.YARDSTICK},
 }
 SUPERVISED_PAIRS = 500
 MAIN = "decoder head + identical strings -> self-learning (the main job)"
@@ -87,11 +94,16 @@ SHARED_METHODS = ("shared body alone", "shared body -> self-learning")
 SHARED = "{{start: scratch, shared_specials: true, train: {{epochs: 4, lr: 0.005, seed: {seed}}}}}"
 
 
+def yardstick(bed: str) -> str:
+    """The bed's yardstick, relative to the repository root: add `.train.txt` or `.test.txt`."""
+    return BEDS[bed].get("yardstick", f"data/bli/{bed}")
+
+
 def bed_config(bed: str, seed: int, shared: bool = False):
     b = BEDS[bed]
     return load_run_config("default", [
         f"name={bed}.s{seed}", f"lm.corpus={b['lm']}", f"induce.corpus={b['text']}", f"languages={b['languages']}",
-        f"eval.dictionary=data/bli/{b.get('dictionary', bed)}.test.txt", "recover=null", f"induce.train.seed={seed}",
+        f"eval.dictionary={yardstick(bed)}.test.txt", "recover=null", f"induce.train.seed={seed}",
         f"refine.self_learning.seed={seed}"] + ([f"shared={SHARED.format(seed=seed)}"] if shared else []))
 
 
@@ -149,16 +161,26 @@ def gold_splits(cfg) -> dict[str, dict[str, set[str]]]:
     return {"train": train_split(cfg), "test": read_muse(cfg.eval.dictionary)}
 
 
-def seeds_without_decoder_head(cfg, workdir: Path) -> dict[str, dict[str, str]]:
+def seeds_without_decoder_head(cfg, workdir: Path, wanted: set[str]) -> dict[str, dict[str, str]]:
+    """The wanted baselines' seed lexicons; identical strings only where the two sides share some
+    (between two scripts there is no such row: es-en.cipher)."""
     sw, x, tw, z = aligned_spaces(cfg, workdir)
     sl = cfg.refine.self_learning
-    return {
-        "identical strings -> self-learning": as_lexicon(*identical_seed(sw, tw), sw, tw),
-        "unsupervised (similarity seed) -> self-learning": as_lexicon(
+    makers = {
+        "identical strings -> self-learning": lambda: as_lexicon(*identical_seed(sw, tw), sw, tw),
+        "unsupervised (similarity seed) -> self-learning": lambda: as_lexicon(
             *similarity_seed(x, z, 4000, sl.csls_knn, sl.candidates), sw, tw),
-        f"{SUPERVISED_PAIRS} train pairs -> self-learning": supervised_lexicon(train_split(cfg), sw, tw,
-                                                                             SUPERVISED_PAIRS),
+        f"{SUPERVISED_PAIRS} train pairs -> self-learning": lambda: supervised_lexicon(
+            train_split(cfg), sw, tw, SUPERVISED_PAIRS),
     }
+    seeds = {}
+    for method, make in makers.items():
+        if method in wanted:
+            try:
+                seeds[method] = make()
+            except DecoderHeadError as exc:
+                print(f"{cfg.name}: no row '{method}': {exc}", file=sys.stderr)
+    return seeds
 
 
 def anchored_self_learning(pairs: Iterable[tuple[str, str]], cfg, workdir: Path) -> Lexicon:
@@ -199,6 +221,8 @@ def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]
     """The wanted methods' rows of one bed x seed, plus the main job's two (its run gives them anyway,
     and a row beside them must come from the same run), each scored on the test and the train split."""
     shared = bool(wanted & set(SHARED_METHODS))
+    if bed == "es-en.cipher":
+        cipher.write_bed(ROOT, cache_dir=str(workdir / "cache"))
     cfg = bed_config(bed, seed, shared)
     metrics = run(cfg, workdir)  # resumes: LM, vectors, induction, shared body and refinement are cached
     vectors = vectors_label(cfg)
@@ -219,7 +243,7 @@ def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]
             scored(MAIN, refined(head_seed, cfg.refine, workdir / cfg.name / "checkpoints" / "refine", stage))]
     # every row but the main job's seeds from its own pairs alone (no identical strings added)
     own_seed = dataclasses.replace(cfg.refine, seed_identical=False)
-    seeds = seeds_without_decoder_head(cfg, workdir)
+    seeds = seeds_without_decoder_head(cfg, workdir, wanted)
     if shared:
         rows.append(row(bed, seed, "shared body alone", metrics["shared"], vectors))
         seeds["shared body -> self-learning"] = read_lexicon(workdir / cfg.name / "lexicon.shared-body.tsv")

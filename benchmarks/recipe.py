@@ -28,7 +28,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from beds import BEDS
+from beds import BEDS, yardstick
 from decoder_head.align.self_learning import SelfLearningConfig
 from decoder_head.align.spaces import space_for
 from decoder_head.config import RefineConfig
@@ -104,8 +104,7 @@ def bed_corpora(bed: str) -> tuple[str, str]:
 
 
 def bed_dicts(bed: str) -> dict[str, dict[str, set[str]]]:
-    name = BEDS[bed].get("dictionary", bed)
-    return {split: read_muse(ROOT / "data" / "bli" / f"{name}.{split}.txt") for split in ("train", "test")}
+    return {split: read_muse(ROOT / f"{yardstick(bed)}.{split}.txt") for split in ("train", "test")}
 
 
 def key(name: str, bed: str = HOME, seed: int = 0) -> str:

@@ -136,7 +136,7 @@ def test_only_the_main_job_adds_identical_strings_to_its_seed(monkeypatch):
 
     monkeypatch.setattr(beds, "run", lambda cfg, workdir: {"induce": block, "refine": block})
     identical = beds.OPTIONAL["identical"]
-    monkeypatch.setattr(beds, "seeds_without_decoder_head", lambda cfg, workdir: {identical: {"casa": "casa"}})
+    monkeypatch.setattr(beds, "seeds_without_decoder_head", lambda cfg, workdir, wanted: {identical: {"casa": "casa"}})
     stage = beds.Lexicon(["casa"], torch.ones(1, 2), ["house"], torch.ones(1, 2))
     monkeypatch.setattr(beds, "decoder_head_stage", lambda cfg, workdir: stage)
     monkeypatch.setattr(beds, "refine", fake_refine)
