@@ -130,6 +130,7 @@ def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg
     if ckpt_dir is not None:
         save_checkpoint(ckpt_dir, {"xw": out.xw, "zw": out.zw},
                         {"key": key, "src_words": sw, "trg_words": tw, "seed_pairs": out.seed_pairs,
-                         "iterations": out.iterations, "objective": out.objective, "seconds": out.seconds})
+                         "iterations": out.iterations, "objective": out.objective, "seconds": out.seconds,
+                         "runs": cfg.runs})
         shutil.rmtree(run_dir, ignore_errors=True)  # the runs live on in the combined checkpoint
     return out

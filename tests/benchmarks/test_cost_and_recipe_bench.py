@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bench_module import load
@@ -104,3 +105,25 @@ def test_runs_averaged_scores_each_run_and_their_average(tmp_path, monkeypatch):
     row = averaged.measure("bed", "row", tmp_path)
     assert row["train_single"] == [100.0, 100.0, 0.0] and row["train_single_mean"] == 66.7
     assert row["train_averaged"] == 100.0 and row["test_averaged"] == 100.0
+
+
+def test_runs_averaged_refuses_checkpoints_of_several_runs(tmp_path, monkeypatch, capsys):
+    """A row measured since refine.runs became 3 is an average already: averaging it again would
+    not be what `runs: 3` computes, so the bench stops with one line; a missing one likewise."""
+    import torch
+
+    from decoder_head.train.checkpoint import save_checkpoint
+
+    averaged = load("runs_averaged")
+    monkeypatch.setattr(averaged, "bed_config", lambda bed, seed: None)
+    monkeypatch.setattr(averaged, "gold_splits", lambda cfg: {"train": {}, "test": {}})
+    out = tmp_path / "out.json"
+    with pytest.raises(SystemExit, match="no complete checkpoint"):
+        averaged.main(["--beds", "es-en.wiki", "--workdir", str(tmp_path), "--out", str(out)])
+    for seed in (0, 1, 2):
+        save_checkpoint(tmp_path / "beds" / f"es-en.wiki.identical-strings.s{seed}",
+                        {"xw": torch.eye(3), "zw": torch.eye(3)},
+                        {"src_words": ["a", "b", "c"], "trg_words": ["a", "b", "c"], "runs": 3 if seed else 1})
+    with pytest.raises(SystemExit, match="average several runs already"):
+        averaged.main(["--beds", "es-en.wiki", "--workdir", str(tmp_path), "--out", str(out)])
+    assert not out.exists()
