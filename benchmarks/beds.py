@@ -195,7 +195,8 @@ def anchored_self_learning(pairs: Iterable[tuple[str, str]], cfg, workdir: Path)
     if not rows:
         raise SystemExit(f"{cfg.name}: no pair has vectors on both sides")
     src, trg = (torch.tensor(col) for col in zip(*rows))
-    r = ensemble_self_learning(x, z, src, trg, cfg.refine.self_learning, cfg.refine.runs, progress=False,
+    r = ensemble_self_learning(x, z, src, trg, cfg.refine.self_learning, cfg.refine.runs,
+                               keep_within=cfg.refine.keep_within, progress=False,
                                words=(sw, tw), anchors=(src, trg))
     return Lexicon(sw, r.xw, tw, r.zw, rerank=cfg.refine.rerank)
 

@@ -126,6 +126,8 @@ class RefineConfig:
         B word those pairs leave out: the orthographic seed where the stage's lexicon is weak.
     self_learning: the loop's settings (orthography 0.1 inside dictionary induction).
     runs: self-learning loops under different RNG seeds, their spaces averaged (align.ensemble).
+    keep_within: average only the runs whose objective is at most this under the best run's
+        (None: all; for runs that end in different basins, align.ensemble).
     rerank: weight of the final orthographic re-ranking (0 = off).
     parallel: build each corpus's vectors in a process of its own (two cores, same files).
     seed_from: the stage whose lexicon seeds it: "induce" (the decoder head) | "shared" (the shared body).
@@ -138,6 +140,7 @@ class RefineConfig:
     seed_identical: bool = False
     self_learning: SelfLearningConfig = field(default_factory=lambda: SelfLearningConfig(orthography=0.1))
     runs: int = 1
+    keep_within: float | None = None
     rerank: float = 0.5
     parallel: bool = True
     seed_from: str = "induce"
@@ -148,8 +151,8 @@ class RefineConfig:
             raise ValueError(f"refine.seed_from must be 'induce' or 'shared', got {self.seed_from!r}")
         if not self.vectors:
             raise ValueError("refine.vectors needs at least one vector spec")
-        if self.seed_words < 1 or self.runs < 1 or self.rerank < 0:
-            raise ValueError("refine.seed_words and refine.runs must be >= 1 and refine.rerank >= 0")
+        if self.seed_words < 1 or self.runs < 1 or self.rerank < 0 or (self.keep_within or 0) < 0:
+            raise ValueError("refine.seed_words and refine.runs must be >= 1, refine.rerank and refine.keep_within >= 0")
         from .align.embed import vectors_config
 
         for spec in self.vectors:

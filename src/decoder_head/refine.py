@@ -78,7 +78,7 @@ def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig, s
     # how vectors are built, and which stage made the lexicon (it is hashed itself), change nothing;
     # with a prior inside the loop the stage's whole tables count (keys without one stay as they were)
     spec = {k: v for k, v in asdict(cfg).items() if k not in ("parallel", "seed_from", "prior")}
-    for name, default in (("seed_identical", False), ("runs", 1)):
+    for name, default in (("seed_identical", False), ("runs", 1), ("keep_within", None)):
         if spec[name] == default:
             del spec[name]
     parts: list = [list(lexicon.items())[: cfg.seed_words], list(corpora), spec]
@@ -121,8 +121,9 @@ def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg
     prior = stage_prior(stage, sw, tw, cfg)
     anchors = prior.anchors(cfg.prior.anchors) if prior is not None and cfg.prior.anchors else None
     run_dir = ckpt_dir / "runs" if ckpt_dir is not None else None
-    r = ensemble_self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.runs, run_dir, key, progress=progress,
-                               words=(sw, tw), prior=prior if cfg.prior.induction else None, anchors=anchors)
+    r = ensemble_self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.runs, run_dir, key, cfg.keep_within,
+                               progress=progress, words=(sw, tw), prior=prior if cfg.prior.induction else None,
+                               anchors=anchors)
     out = Refined(sw, r.xw, tw, r.zw, len(src_idx), r.iterations, r.objective, time.perf_counter() - t0, prior)
     runs = f" in {cfg.runs} runs" if cfg.runs > 1 else ""
     print(f"refine: self-learning from {out.seed_pairs} seed pairs, {out.iterations} iterations{runs}, "

@@ -78,3 +78,30 @@ def test_finished_runs_are_checkpoints_that_a_rerun_reuses(tmp_path, monkeypatch
     assert torch.equal(again.src_idx, first.src_idx)
     with pytest.raises(AssertionError, match="run again"):  # another key: the saved runs are not this one's
         ensemble_self_learning(x, z, *seed, cfg, runs=2, run_dir=tmp_path, key="other", progress=False)
+
+
+def test_runs_far_below_the_best_objective_are_left_out_of_the_average(monkeypatch, capsys):
+    """keep_within: a run that ended in a worse basin (lower objective) is not averaged in; with
+    None, or a tolerance that covers it, every run is."""
+    from decoder_head.align import ensemble
+    from decoder_head.align.self_learning import SelfLearningResult
+
+    gen = torch.Generator().manual_seed(4)
+    good, bad = low_rank_run(8, 4, gen), low_rank_run(8, 4, gen)
+    objectives = {0: 0.41, 1: 0.39, 2: 0.409}  # by the run's RNG seed
+
+    def fake_run(x, z, src, trg, cfg, **kwargs):
+        xw, zw = bad if cfg.seed == 1 else good
+        return SelfLearningResult(xw.float(), zw.float(), src, trg, 3, objectives[cfg.seed])
+
+    monkeypatch.setattr(ensemble, "self_learning", fake_run)
+    args = (torch.zeros(30, 8), torch.zeros(20, 8), torch.arange(3), torch.arange(3), SelfLearningConfig(seed=0))
+    kept = ensemble_self_learning(*args, runs=3, keep_within=0.005)
+    assert "2 of 3 runs within 0.005" in capsys.readouterr().out
+    assert torch.allclose(kept.xw @ kept.zw.T, cosines(*good).float(), atol=1e-5)  # the two good runs agree
+    assert kept.iterations == 6 and kept.objective == pytest.approx(0.4095)
+    every = ensemble_self_learning(*args, runs=3)
+    assert torch.allclose(every.xw, ensemble_self_learning(*args, runs=3, keep_within=0.05).xw)
+    assert not torch.allclose(every.xw @ every.zw.T, kept.xw @ kept.zw.T, atol=1e-3)
+    assert [r.objective for r in ensemble.kept_runs([fake_run(*args[:4], SelfLearningConfig(seed=s))
+                                                     for s in (0, 1, 2)], 0.0)] == [0.41]

@@ -9,6 +9,10 @@ the top right singular vectors of both sides stacked (the best rank-d fit of all
 products), so vector files and retrieval cost stay as they were. With `run_dir` each finished run
 is a checkpoint of its own, so a killed refine stage resumes at the run it was in. The choice is
 the README's "Three self-learning runs, averaged" (train splits of five beds).
+
+Runs that end in different basins (comparable text with no shared spelling: es-en.wiki.cipher)
+should not be averaged: there the loop's own objective (mean best cosine) ranks the runs as P@1
+does, so `keep_within` leaves out every run whose objective is further than that below the best.
 """
 
 from __future__ import annotations
@@ -44,6 +48,14 @@ def combine(spaces: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.
     return normalize(x @ basis), normalize(z @ basis)
 
 
+def kept_runs(results: Sequence[SelfLearningResult], within: float | None) -> list[SelfLearningResult]:
+    """The runs whose objective is at most `within` under the best run's (all of them with None)."""
+    if within is None:
+        return list(results)
+    best = max(r.objective for r in results)
+    return [r for r in results if r.objective >= best - within]
+
+
 def _saved_run(folder: Path | None, key: str) -> SelfLearningResult | None:
     """A finished run's checkpoint, if `folder` holds one made under `key`."""
     if folder is None or not has_checkpoint(folder):
@@ -57,13 +69,14 @@ def _saved_run(folder: Path | None, key: str) -> SelfLearningResult | None:
 
 def ensemble_self_learning(x: torch.Tensor, z: torch.Tensor, src_idx: torch.Tensor, trg_idx: torch.Tensor,
                            cfg: SelfLearningConfig, runs: int = 1, run_dir: Path | None = None, key: str = "",
-                           **kwargs: Any) -> SelfLearningResult:
+                           keep_within: float | None = None, **kwargs: Any) -> SelfLearningResult:
     """`runs` self-learning loops from the same seed dictionary (RNG seeds `run_seed`), combined.
 
     The result's dictionary is the pairs every run's final dictionary holds, its iterations the
     runs' total and its objective their mean. With several runs and a `run_dir`, run i is saved to
     run_dir/run<i> under `key` (the caller's hash of everything that made it) and reused from
-    there. kwargs go to `self_learning` (progress, words, ...).
+    there. With `keep_within`, only the runs `kept_runs` keeps are combined. kwargs go to
+    `self_learning` (progress, words, ...).
     """
     if runs < 1:
         raise ValueError(f"self-learning runs must be >= 1, got {runs}")
@@ -84,9 +97,15 @@ def ensemble_self_learning(x: torch.Tensor, z: torch.Tensor, src_idx: torch.Tens
         results.append(r)
     if runs == 1:
         return results[0]
+    kept = kept_runs(results, keep_within)
+    if len(kept) < runs and kwargs.get("progress", True):
+        objectives = ", ".join(f"{r.objective:.4f}" for r in results)
+        print(f"self-learning: objectives {objectives}; {len(kept)} of {runs} runs within {keep_within} of the best "
+              "averaged", flush=True)
+    results = kept
     xw, zw = combine([(r.xw, r.zw) for r in results])
     shared = set.intersection(*(set(zip(r.src_idx.tolist(), r.trg_idx.tolist())) for r in results))
     src, trg = (torch.tensor(col, dtype=torch.long) for col in zip(*sorted(shared))) if shared else (
         torch.empty(0, dtype=torch.long), torch.empty(0, dtype=torch.long))
     return SelfLearningResult(xw, zw, src, trg, sum(r.iterations for r in results),
-                              sum(r.objective for r in results) / runs)
+                              sum(r.objective for r in results) / len(results))
