@@ -38,4 +38,5 @@ def test_the_checkpoint_key_tells_the_seeds_apart_and_keeps_old_keys():
                                                                           "seed_identical", "runs", "keep_within")}
     blob = json.dumps([list(LEXICON.items())[:cfg.seed_words], list(corpora), spec], sort_keys=True, default=str)
     assert _key(LEXICON, corpora, cfg, None) == hashlib.sha256(blob.encode()).hexdigest()[:16]
-    assert _key(LEXICON, corpora, cfg, None) != _key(LEXICON, corpora, dataclasses.replace(cfg, keep_within=0.005), None)
+    within = dataclasses.replace(cfg, keep_within=0.005)
+    assert _key(LEXICON, corpora, cfg, None) != _key(LEXICON, corpora, within, None)

@@ -152,7 +152,8 @@ class RefineConfig:
         if not self.vectors:
             raise ValueError("refine.vectors needs at least one vector spec")
         if self.seed_words < 1 or self.runs < 1 or self.rerank < 0 or (self.keep_within or 0) < 0:
-            raise ValueError("refine.seed_words and refine.runs must be >= 1, refine.rerank and refine.keep_within >= 0")
+            raise ValueError("refine.seed_words and refine.runs must be >= 1, "
+                             "refine.rerank and refine.keep_within >= 0")
         from .align.embed import vectors_config
 
         for spec in self.vectors:

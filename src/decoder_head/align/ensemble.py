@@ -10,9 +10,10 @@ products), so vector files and retrieval cost stay as they were. With `run_dir` 
 is a checkpoint of its own, so a killed refine stage resumes at the run it was in. The choice is
 the README's "Three self-learning runs, averaged" (train splits of five beds).
 
-Runs that end in different basins (comparable text with no shared spelling: es-en.wiki.cipher)
-should not be averaged: there the loop's own objective (mean best cosine) ranks the runs as P@1
-does, so `keep_within` leaves out every run whose objective is further than that below the best.
+Where runs end in different basins (comparable text with no shared spelling: es-en.wiki.cipher),
+the worse ones pull the average down. There the loop's own objective (mean best cosine) ranks the
+runs as P@1 does, so `keep_within` leaves out every run whose objective is further than that below
+the best (README: "Comparable text without spelling").
 """
 
 from __future__ import annotations
