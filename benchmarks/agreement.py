@@ -30,8 +30,8 @@ from beds import BEDS, anchored_self_learning, bed_config, decoder_head_stage, g
 
 from decoder_head.data.dictionary import write_muse
 from decoder_head.eval.bli import read_lexicon
-from decoder_head.files import read_json, write_json
-from decoder_head.report.markdown import add_table_args, mean_std, replace_block, table_only
+from decoder_head.files import read_json, read_rows, write_json
+from decoder_head.report.markdown import add_bench_args, mean_std, replace_block, table_only
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- agreement:start -->", "<!-- agreement:end -->"
@@ -141,14 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--beds", nargs="+", default=["es-en.bible", "es-en.ot-nt"], choices=list(BEDS))
     ap.add_argument("--induction", action="store_true",
                     help="also the anchored fourth induction per seed (~3-4 min each on 2 cores)")
-    ap.add_argument("--workdir", default=str(ROOT / "runs"))
-    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "agreement.json"))
-    add_table_args(ap, "rewrite this README's agreement table from --out")
+    add_bench_args(ap, ROOT, "agreement", "rewrite this README's agreement table from --out")
     args = ap.parse_args(argv)
     if table_only(ap, args, write_table):
         return 0
     out = Path(args.out)
-    rows = read_json(out) if out.is_file() else []
+    rows = read_rows(out)
     with latest_kept(Path(args.workdir)):
         for bed in args.beds:
             heads = [read_lexicon(lexicon_path(bed, seed, Path(args.workdir))) for seed in SEEDS]

@@ -54,9 +54,9 @@ from decoder_head.errors import DecoderHeadError
 from decoder_head.eval.bli import read_lexicon
 from decoder_head.eval.retrieval import normalize
 from decoder_head.experiment import Lexicon, induce, run
-from decoder_head.files import read_json, write_json
+from decoder_head.files import read_json, read_rows, write_json
 from decoder_head.refine import refine
-from decoder_head.report.markdown import add_table_args, mean_std, replace_block, table_only
+from decoder_head.report.markdown import add_bench_args, mean_std, replace_block, table_only
 from decoder_head.train.pretrain import train_lm
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,9 +206,10 @@ def supervised_reference(cfg, workdir: Path) -> Lexicon:
 
 
 def vectors_label(cfg) -> str:
-    """The recipe's vector spaces by method and its self-learning runs, e.g. "fasttext | ppmi" or
-    "fasttext | ppmi, 3 runs": what a row was measured on."""
+    """The recipe's vector spaces by method and its self-learning runs and rounds, e.g. "fasttext | ppmi",
+    "fasttext | ppmi, 3 runs" or "fasttext | ppmi, 3 runs, 2 rounds": what a row was measured on."""
     runs = f", {cfg.refine.runs} runs" if cfg.refine.runs > 1 else ""
+    runs += f", {cfg.refine.rounds} rounds" if cfg.refine.rounds > 1 else ""
     return " | ".join(spec.get("method", "skipgram") for spec in spec_list(cfg.refine.vectors)) + runs
 
 
@@ -301,18 +302,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--methods", nargs="*", choices=list(OPTIONAL), default=list(OPTIONAL),
                     help="rows to measure besides the main job's two (default: all; none: only those two; a slow "
                          "bed can measure the alignment baselines first and the others on a later run)")
-    ap.add_argument("--workdir", default=str(ROOT / "runs"))
-    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "beds.json"))
     ap.add_argument("--rescore", action="store_true",
                     help="measure the chosen rows again even where --out has them (from their checkpoints: "
                          "what gives rows from before the train column their train P@1)")
-    add_table_args(ap, "rewrite this README's test-bed table from --out")
+    add_bench_args(ap, ROOT, "beds", "rewrite this README's test-bed table from --out")
     args = ap.parse_args(argv)
     vectors = vectors_label(bed_config(next(iter(BEDS)), 0))  # the recipe's, the same on every bed
     if table_only(ap, args, lambda readme, out: write_table(readme, out, vectors)):
         return 0
     out = Path(args.out)
-    rows = read_json(out) if out.is_file() else []
+    rows = read_rows(out)
     with latest_kept(Path(args.workdir)):
         for bed in args.beds:
             for seed in args.seeds:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import torch
 
-from decoder_head.files import read_json, write_json
+from decoder_head.files import read_json, read_rows, write_json
 from decoder_head.report.markdown import add_table_args, replace_block, table_only
 from decoder_head.results import load_results_config, run_results
 from decoder_head.runtime import Runtime
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
               "refine_cpu_seconds": round(row["cpu_seconds"] - row["induce_cpu_seconds"], 3),
               "torch_threads": args.threads, "cpus": os.cpu_count(), "machine": platform.processor() or platform.machine(),
               "target_cpu_seconds": 600, "met": row["cpu_seconds"] <= 600}
-    rows = [r for r in (read_json(Path(args.out)) if Path(args.out).is_file() else [])
+    rows = [r for r in read_rows(args.out)
             if (r["method"], r["torch_threads"]) != (result["method"], args.threads)]
     write_json(Path(args.out), rows + [result])
     print(result)

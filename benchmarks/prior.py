@@ -28,9 +28,9 @@ from beds import bed_config, decoder_head_stage, gold_splits, latest_kept
 from decoder_head.align.prior import PriorConfig
 from decoder_head.eval.retrieval import topk
 from decoder_head.experiment import Lexicon, run
-from decoder_head.files import read_json, write_json
+from decoder_head.files import read_json, read_rows, write_json
 from decoder_head.refine import refine
-from decoder_head.report.markdown import add_table_args, replace_block, table_only
+from decoder_head.report.markdown import add_bench_args, replace_block, table_only
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- prior:start -->", "<!-- prior:end -->"
@@ -131,14 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--beds", nargs="+", default=list(BEDS), choices=list(BEDS))
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
-    ap.add_argument("--workdir", default=str(ROOT / "runs"))
-    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "prior.json"))
-    add_table_args(ap, "rewrite this README's prior table from --out")
+    add_bench_args(ap, ROOT, "prior", "rewrite this README's prior table from --out")
     args = ap.parse_args(argv)
     if table_only(ap, args, write_table):
         return 0
     out = Path(args.out)
-    rows = read_json(out) if out.is_file() else []
+    rows = read_rows(out)
     with latest_kept(Path(args.workdir)):
         for bed in args.beds:
             for seed in args.seeds:

@@ -34,7 +34,7 @@ from decoder_head.align.spaces import space_for
 from decoder_head.config import RefineConfig
 from decoder_head.data.dictionary import read_muse
 from decoder_head.eval.bli import evaluate_bli
-from decoder_head.files import read_json, write_json
+from decoder_head.files import read_json, read_rows, write_json
 from decoder_head.refine import refine
 from decoder_head.report.markdown import mean_std, replace_block
 
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.screen:
         args.variants, args.beds = list(SCREENED), list(SCREEN_BEDS)
     if not args.table_only:
-        rows = read_json(out) if out.is_file() else []
+        rows = read_rows(out)
         for bed in args.beds:
             dicts = bed_dicts(bed)
             for seed in args.seeds:

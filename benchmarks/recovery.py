@@ -35,7 +35,7 @@ from pathlib import Path
 from decoder_head.config import EvalConfig, RunConfig, identity, load_run_config, parse_yaml
 from decoder_head.errors import DecoderHeadError
 from decoder_head.experiment import recover
-from decoder_head.files import read_json, write_json
+from decoder_head.files import read_json, read_rows, write_json
 from decoder_head.report.markdown import mean_std, replace_block
 from decoder_head.report.plots import plot_recovery_methods
 from decoder_head.results import append_row, load_results_config
@@ -91,7 +91,7 @@ def lr_sweep(lm: TrainedLM, cfg: RunConfig, margs: dict[str, dict], sweeps: dict
 
     Rows (mapping, lr, val ppl, hit@1) go to `out`, re-read before every write (resumable, and
     two sweeps may share the file)."""
-    done = {r["key"]: r for r in (read_json(out) if out.is_file() else [])}
+    done = {r["key"]: r for r in read_rows(out)}
     chosen: dict[str, float] = {}
     for mapping, rates in sweeps.items():
         results = []
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     if sweeps:
         lr_sweep(lm, cfg, margs, sweeps, ev, workdir, Path(args.sweep_out), runtime)
         return 0
-    rows: list[dict] = read_json(out) if out.is_file() else []
+    rows: list[dict] = read_rows(out)
     done = {r.get("key") for r in rows}
     for mapping in args.mappings:
         for seed in args.seeds:

@@ -23,7 +23,7 @@ from beds import BEDS, bed_config, gold_splits
 from decoder_head.align.ensemble import combine
 from decoder_head.errors import DecoderHeadError
 from decoder_head.eval.bli import evaluate_bli
-from decoder_head.files import read_json, write_json
+from decoder_head.files import read_rows, write_json
 from decoder_head.train.checkpoint import load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "runs_averaged.json"))
     args = ap.parse_args(argv)
     out = Path(args.out)
-    rows = read_json(out) if out.is_file() else []
+    rows = read_rows(out)
     for bed in args.beds:
         try:
             new = measure(bed, args.row, Path(args.workdir))

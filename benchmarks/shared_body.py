@@ -24,9 +24,9 @@ from pathlib import Path
 from decoder_head.config import load_run_config
 from decoder_head.data.dictionary import read_muse
 from decoder_head.experiment import Lexicon
-from decoder_head.files import read_json, write_json
+from decoder_head.files import read_json, read_rows, write_json
 from decoder_head.refine import refine
-from decoder_head.report.markdown import add_table_args, mean_std, replace_block, table_only
+from decoder_head.report.markdown import add_bench_args, mean_std, replace_block, table_only
 from decoder_head.train.pretrain import train_lm
 from decoder_head.train.shared import train_shared
 
@@ -97,14 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
-    ap.add_argument("--workdir", default=str(ROOT / "runs"))
-    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "shared_body.json"))
-    add_table_args(ap, "rewrite this README's shared-body table from --out")
+    add_bench_args(ap, ROOT, "shared_body", "rewrite this README's shared-body table from --out")
     args = ap.parse_args(argv)
     if table_only(ap, args, write_table):
         return 0
     out = Path(args.out)
-    rows = read_json(out) if out.is_file() else []
+    rows = read_rows(out)
     for name in args.variants:
         for seed in args.seeds:
             if any(r["variant"] == name and r["seed"] == seed for r in rows):

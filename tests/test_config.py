@@ -42,6 +42,9 @@ def test_stages_switch_off_and_refine_reads_typed_settings():
         load_run_config("default", ["languages=[es]"])
     with pytest.raises(DecoderHeadError, match="vectors"):
         load_run_config("default", ["refine.vectors=[{method: glove}]"])
+    for bad in ("refine.rounds=0", "refine.runs=0", "refine.keep_within=-1"):
+        with pytest.raises(DecoderHeadError, match="refine.rounds must be >= 1"):
+            load_run_config("default", [bad])
 
 
 def test_every_shipped_preset_loads_and_names_its_stages():

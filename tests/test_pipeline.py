@@ -81,19 +81,25 @@ def test_refine_resumes_from_its_checkpoint(tiny, monkeypatch):
     assert again["refine"]["csls"] == first["refine"]["csls"]
 
 
-def test_refine_killed_between_runs_resumes_at_the_run_it_was_in(tiny, monkeypatch):
+def kill_self_learning_call(monkeypatch, n: int) -> list[int]:
+    """Self-learning's n-th call is killed (Ctrl-C); the returned list counts the calls."""
     from decoder_head.align import ensemble
 
     real, calls = ensemble.self_learning, []
 
-    def second_is_killed(*args, **kwargs):
+    def killed(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) == n:
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ensemble, "self_learning", second_is_killed)
-    two_runs = ("--no-recover", "--set", "refine.runs=2")
+    monkeypatch.setattr(ensemble, "self_learning", killed)
+    return calls
+
+
+def test_refine_killed_between_runs_resumes_at_the_run_it_was_in(tiny, monkeypatch):
+    calls = kill_self_learning_call(monkeypatch, 2)
+    two_runs = ("--no-recover", "--set", "refine.runs=2", "--set", "refine.rounds=1")
     assert run(*two_runs) == 130
     runs = tiny / "runs" / "tiny" / "checkpoints" / "refine" / "runs"
     assert [p.name for p in runs.iterdir()] == ["run0"]
@@ -102,6 +108,19 @@ def test_refine_killed_between_runs_resumes_at_the_run_it_was_in(tiny, monkeypat
     assert len(calls) == 1  # only the run that was killed ran again
     assert metrics(tiny / "runs" / "tiny")["refine"]["csls"] is not None
     assert not runs.exists()  # the finished stage's checkpoint holds the combined space
+
+
+def test_refine_killed_in_its_second_round_resumes_there(tiny, monkeypatch):
+    calls = kill_self_learning_call(monkeypatch, 3)  # round 1's two runs finish, round 2's first is killed
+    two_rounds = ("--no-recover", "--set", "refine.runs=2", "--set", "refine.rounds=2")
+    assert run(*two_rounds) == 130
+    runs = tiny / "runs" / "tiny" / "checkpoints" / "refine" / "runs"
+    assert sorted(p.name for p in runs.iterdir()) == ["run0", "run1"]
+    calls.clear()
+    assert run(*two_rounds) == 0
+    assert len(calls) == 2  # round 2's two runs, from round 1's saved ones
+    assert metrics(tiny / "runs" / "tiny")["refine"]["csls"] is not None
+    assert not runs.exists()
 
 
 def test_a_run_cut_short_leaves_no_trusted_results(tiny, monkeypatch):

@@ -128,6 +128,8 @@ class RefineConfig:
     runs: self-learning loops under different RNG seeds, their spaces averaged (align.ensemble).
     keep_within: average only the runs whose objective is at most this under the best run's
         (None: all; for runs that end in different basins, align.ensemble).
+    rounds: with 2 or more, each round after the first runs `runs` loops again, seeded by the previous
+        round's averaged space (its own CSLS top-1 lexicon, refine.next_round).
     rerank: weight of the final orthographic re-ranking (0 = off).
     parallel: build each corpus's vectors in a process of its own (two cores, same files).
     seed_from: the stage whose lexicon seeds it: "induce" (the decoder head) | "shared" (the shared body).
@@ -141,6 +143,7 @@ class RefineConfig:
     self_learning: SelfLearningConfig = field(default_factory=lambda: SelfLearningConfig(orthography=0.1))
     runs: int = 1
     keep_within: float | None = None
+    rounds: int = 1
     rerank: float = 0.5
     parallel: bool = True
     seed_from: str = "induce"
@@ -151,8 +154,8 @@ class RefineConfig:
             raise ValueError(f"refine.seed_from must be 'induce' or 'shared', got {self.seed_from!r}")
         if not self.vectors:
             raise ValueError("refine.vectors needs at least one vector spec")
-        if self.seed_words < 1 or self.runs < 1 or self.rerank < 0 or (self.keep_within or 0) < 0:
-            raise ValueError("refine.seed_words and refine.runs must be >= 1, "
+        if min(self.seed_words, self.runs, self.rounds) < 1 or self.rerank < 0 or (self.keep_within or 0) < 0:
+            raise ValueError("refine.seed_words, refine.runs and refine.rounds must be >= 1, "
                              "refine.rerank and refine.keep_within >= 0")
         from .align.embed import vectors_config
 

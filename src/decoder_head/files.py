@@ -54,3 +54,8 @@ def read_json(path: str | os.PathLike) -> Any:
         raise DecoderHeadError(f"{path}: file not found") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DecoderHeadError(f"{path}: not valid JSON ({exc})") from None
+
+
+def read_rows(path: str | os.PathLike) -> list[dict]:
+    """A benchmark's JSON rows so far: none before its first run, else `read_json`'s."""
+    return read_json(path) if Path(path).is_file() else []

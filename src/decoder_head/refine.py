@@ -9,7 +9,7 @@
                    orthography inside dictionary induction, final re-weighting;
                    `runs` of it under different RNG seeds, averaged: align.ensemble)
         |
-        v
+        v  with `rounds` > 1: the averaged space's own top-1 lexicon seeds the next round's runs
     mapped spaces xw (B), zw (A): the refined lexicon is CSLS + orthographic re-ranking
 
 The decoder head works on a small vocabulary through a frozen LM; its lexicon is a seed
@@ -34,9 +34,11 @@ import torch
 
 from .align.prior import PairPrior
 from .align.ensemble import ensemble_self_learning
+from .align.self_learning import SelfLearningResult
 from .align.spaces import build_in_processes, space_for
 from .config import RefineConfig
 from .errors import DecoderHeadError
+from .eval.bli import translate
 from .eval.retrieval import normalize
 from .train.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
 
@@ -78,7 +80,7 @@ def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig, s
     # how vectors are built, and which stage made the lexicon (it is hashed itself), change nothing;
     # with a prior inside the loop the stage's whole tables count (keys without one stay as they were)
     spec = {k: v for k, v in asdict(cfg).items() if k not in ("parallel", "seed_from", "prior")}
-    for name, default in (("seed_identical", False), ("runs", 1), ("keep_within", None)):
+    for name, default in (("seed_identical", False), ("runs", 1), ("keep_within", None), ("rounds", 1)):
         if spec[name] == default:
             del spec[name]
     parts: list = [list(lexicon.items())[: cfg.seed_words], list(corpora), spec]
@@ -95,6 +97,24 @@ def stage_prior(stage: Lexicon | None, sw: list[str], tw: list[str], cfg: Refine
         return None
     return PairPrior.of((stage.src_words, stage.src_emb), (stage.trg_words, stage.trg_emb), sw, tw, cfg.prior,
                         knn=cfg.self_learning.csls_knn)
+
+
+def next_round(x: torch.Tensor, z: torch.Tensor, sw: list[str], tw: list[str],
+               previous: tuple[torch.Tensor, torch.Tensor], cfg: RefineConfig, run_dir: Path | None, key: str,
+               **loop) -> SelfLearningResult:
+    """One more round of self-learning: `cfg.runs` runs (averaged as in the first round) seeded by the
+    previous round's mapped spaces (xw, zw), each B word's CSLS top-1 there, as the first round was by
+    the stage's lexicon.
+
+    Averaged runs are a better space than any of them, so a loop started from its lexicon can settle in
+    a basin none of them reached (README: "Restarts kept by their objective"). loop: `ensemble_self_learning`'s
+    keyword arguments (progress, words, prior, anchors).
+    """
+    best = translate(sw, previous[0], tw, previous[1], k=1, knn=cfg.self_learning.csls_knn)
+    src_idx, trg_idx = seed_indices({w: cands[0][0] for w, cands in best.items()}, sw, tw, cfg.seed_words,
+                                    cfg.seed_identical)
+    return ensemble_self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.runs, run_dir, key, cfg.keep_within,
+                                  **loop)
 
 
 def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg: RefineConfig,
@@ -121,11 +141,17 @@ def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg
     prior = stage_prior(stage, sw, tw, cfg)
     anchors = prior.anchors(cfg.prior.anchors) if prior is not None and cfg.prior.anchors else None
     run_dir = ckpt_dir / "runs" if ckpt_dir is not None else None
+    loop = dict(progress=progress, words=(sw, tw), prior=prior if cfg.prior.induction else None, anchors=anchors)
     r = ensemble_self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.runs, run_dir, key, cfg.keep_within,
-                               progress=progress, words=(sw, tw), prior=prior if cfg.prior.induction else None,
-                               anchors=anchors)
-    out = Refined(sw, r.xw, tw, r.zw, len(src_idx), r.iterations, r.objective, time.perf_counter() - t0, prior)
+                               **loop)
+    iterations = r.iterations
+    for n in range(2, cfg.rounds + 1):
+        r = next_round(x, z, sw, tw, (r.xw, r.zw), cfg, run_dir / f"round{n}" if run_dir is not None else None,
+                       f"{key}.round{n}", **loop)
+        iterations += r.iterations
+    out = Refined(sw, r.xw, tw, r.zw, len(src_idx), iterations, r.objective, time.perf_counter() - t0, prior)
     runs = f" in {cfg.runs} runs" if cfg.runs > 1 else ""
+    runs += f", {cfg.rounds} rounds" if cfg.rounds > 1 else ""
     print(f"refine: self-learning from {out.seed_pairs} seed pairs, {out.iterations} iterations{runs}, "
           f"objective {out.objective:.4f} ({out.seconds:.0f} s)", flush=True)
     if ckpt_dir is not None:

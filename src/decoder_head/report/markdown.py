@@ -138,6 +138,14 @@ def induction_table(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def add_bench_args(ap: argparse.ArgumentParser, root: Path, name: str, readme_help: str) -> None:
+    """A benchmark's `--workdir` (root/runs: LMs, vectors, checkpoints), `--out`
+    (root/benchmarks/results/<name>.json: its rows) and `add_table_args`."""
+    ap.add_argument("--workdir", default=str(root / "runs"))
+    ap.add_argument("--out", default=str(root / "benchmarks" / "results" / f"{name}.json"))
+    add_table_args(ap, readme_help)
+
+
 def add_table_args(ap: argparse.ArgumentParser, readme_help: str) -> None:
     """A benchmark's `--readme` / `--table-only` pair (its table is rebuilt from `--out`)."""
     ap.add_argument("--readme", help=readme_help)
