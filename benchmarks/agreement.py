@@ -26,8 +26,9 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from beds import BEDS, anchored_self_learning, bed_config, decoder_head_stage, gold_splits, latest_kept
+from beds import anchored_self_learning, bed_config, decoder_head_stage, gold_splits, latest_kept
 
+from decoder_head.data.beds import BEDS
 from decoder_head.data.dictionary import write_muse
 from decoder_head.eval.bli import read_lexicon
 from decoder_head.files import read_json, read_rows, write_json

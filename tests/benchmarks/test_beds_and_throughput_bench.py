@@ -72,6 +72,20 @@ def test_bed_configs_keep_the_default_recipe():
     assert other.eval.dictionary == "data/bli/en-es.bible.test.txt" and Path(ROOT, other.eval.dictionary).is_file()
 
 
+def test_a_cipher_bed_has_no_identical_strings_row(monkeypatch, capsys):
+    """Between two scripts no word is spelled alike: that baseline is left out with a line, not a crash."""
+    beds = load("beds")
+    cfg = beds.bed_config("es-en.cipher", 1)
+    assert cfg.induce.corpus == "text:runs/beds/cipher/spaRV1909eb.hy.txt" and cfg.lm.corpus == "sword:engKJV2006eb"
+    sw, tw = ["աբ", "գդ"], ["ab", "cd"]
+    monkeypatch.setattr(beds, "aligned_spaces", lambda cfg, workdir: (sw, torch.eye(2), tw, torch.eye(2)))
+    monkeypatch.setattr(beds, "train_split", lambda cfg: {"աբ": {"ab"}})
+    identical, pairs = beds.OPTIONAL["identical"], beds.OPTIONAL["pairs"]
+    seeds = beds.seeds_without_decoder_head(cfg, ROOT / "runs", {identical, pairs})
+    assert seeds == {pairs: {"աբ": "ab"}}
+    assert "no row" in capsys.readouterr().err
+
+
 def test_beds_table_has_mean_and_spread_per_recipe_current_first(tmp_path):
     beds = load("beds")
     rows = [{"bed": "de-en.bible", "seed": s, "method": "m", "vectors": v, "p_at_1_csls": p, "p_at_1_noncognate": p - 1,

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 
 from decoder_head.cli import main
 
@@ -92,3 +93,32 @@ def test_bli_command_rejects_vectors_of_another_dimension(tiny, capsys):
     (tiny / "b.vec").write_text("2 3\nwater 1 0 0\nlight 0 1 0\n")
     assert run_cli("bli", "a.vec", "b.vec", "--dictionary", "d.txt") == 0
     assert "P@1 100.0" in capsys.readouterr().out
+
+
+def test_a_named_bed_sets_corpora_codes_test_split_and_run_folder(tiny, monkeypatch, capsys):
+    from decoder_head.data import beds
+
+    (tiny / "bli").mkdir()
+    (tiny / "bli" / "tiny.test.txt").write_text((tiny / "tests/fixtures/tiny.es-en.txt").read_text())
+    bed = beds.Bed("text:tests/fixtures/tiny.en.txt", "text:tests/fixtures/tiny.es.txt", ("xx", "yy"), "bli/tiny")
+    monkeypatch.setitem(beds.BEDS, "tiny.bed", bed)
+    assert run_cli("run", "--preset", "tests/fixtures/tiny.yaml", "--bed", "tiny.bed", "--no-recover",
+                   "--no-refine") == 0
+    run_dir = tiny / "runs" / "tiny.bed"  # named after the bed
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["languages"] == ["xx", "yy"] and metrics["induce"]["dictionary"] == "bli/tiny.test.txt"
+    assert (run_dir / "emb.decoder-head.xx.vec").is_file() and metrics["induce"]["csls"] is not None
+    # an explicit option beats the bed, and an unknown bed is refused by name
+    expect_error(capsys, "run", "--preset", "tests/fixtures/tiny.yaml", "--bed", "tiny.bed", "--no-recover",
+                 "--no-refine", "--dictionary", "missing.txt", match="missing.txt")
+    with pytest.raises(SystemExit) as exit_:
+        run_cli("run", "--bed", "xx-en.bible")
+    assert exit_.value.code == 2 and "tiny.bed" in capsys.readouterr().err
+
+
+def test_beds_lists_every_named_bed(capsys):
+    from decoder_head.data.beds import BEDS
+
+    assert run_cli("beds") == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in BEDS)
