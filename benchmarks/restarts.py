@@ -9,9 +9,10 @@ apart. Per bed x seed this runs the main job's self-learning `RUNS` (6) times al
 head's seed (RNG seeds `run_seed(seed, 6, k)`, what `refine.runs: 6` would draw; each run a
 checkpoint under runs/restarts/), scores every run on the train and test splits, then every
 `POLICIES` entry: which of the runs to average (`kept_runs` by objective, then `combine`), and each
-`SECOND_ROUND` entry: those runs' average seeds as many runs again (`refine.rounds: 2`,
-refine.next_round; checkpoints under runs/restarts/<bed>.s<seed>/round2). The choice is the policy
-with the best train P@1 averaged over beds; test only reports.
+`LATER_ROUNDS` entry: the first three runs' average seeds as many runs again, whose average seeds the
+next round (`refine.rounds: 2` or 3, refine.next_round; checkpoints under
+runs/restarts/<bed>.s<seed>/round<n>). The choice is the policy with the best train P@1 averaged over
+beds; test only reports.
 """
 
 from __future__ import annotations
@@ -49,9 +50,12 @@ POLICIES: dict[str, tuple[int, float | None]] = {
 }
 
 
-# name -> (n, tolerance) of the first round, whose average seeds a second round of n runs (refine.rounds: 2)
-SECOND_ROUND: dict[str, tuple[int, float | None]] = {
-    "3 runs averaged, then a second round of 3 from their average": (3, None),
+# The first round of the later-round policies: the first FIRST_ROUND runs, averaged (refine.runs: 3)
+FIRST_ROUND = 3
+# name -> refine.rounds: rounds of FIRST_ROUND runs, each seeded by the last round's average
+LATER_ROUNDS: dict[str, int] = {
+    "3 runs averaged, then a second round of 3 from their average": 2,
+    "3 runs averaged, then two more rounds of 3, each from the last average": 3,
 }
 
 
@@ -78,14 +82,19 @@ def single_runs(bed: str, seed: int, runs: int, workdir: Path) -> tuple[list[Ref
     return out, gold_splits(cfg), cfg
 
 
-def second_round(first: Sequence[Refined], cfg, workdir: Path, run_dir: Path):
-    """`refine.rounds: 2` after these first-round runs: as many runs again, seeded by their average
-    (refine.next_round; checkpointed under run_dir)."""
+def later_rounds(first: Sequence[Refined], rounds: int, cfg, workdir: Path, run_dir: Path) -> list:
+    """Rounds 2..`rounds` after these first-round runs (`refine.rounds: rounds`): each as many runs
+    again, seeded by the last round's average (refine.next_round; round n checkpointed under
+    run_dir/round<n>). Returns each later round's averaged result, round 2 first."""
     sw, x, tw, z = aligned_spaces(cfg, workdir)
     rcfg = dataclasses.replace(cfg.refine, runs=len(first), keep_within=None)
     key = "round 2 after " + ", ".join(f"{r.objective:.8f}" for r in first)
-    return next_round(x, z, sw, tw, combine([(r.xw, r.zw) for r in first]), rcfg, run_dir, key,
-                      progress=False, words=(sw, tw))
+    space, out = combine([(r.xw, r.zw) for r in first]), []
+    for n in range(2, rounds + 1):
+        r = next_round(x, z, sw, tw, space, rcfg, run_dir / f"round{n}", key, progress=False, words=(sw, tw))
+        out.append(r)
+        space, key = (r.xw, r.zw), f"round {n + 1} after {r.objective:.8f}"
+    return out
 
 
 def measure(bed: str, seed: int, runs: int, workdir: Path) -> dict:
@@ -105,10 +114,11 @@ def measure(bed: str, seed: int, runs: int, workdir: Path) -> dict:
             continue
         kept = picked(results, n, tolerance)
         policies[name] = {"kept": kept, **p_at_1(*combine([(results[i].xw, results[i].zw) for i in kept]))}
-    for name, (n, tolerance) in SECOND_ROUND.items():
-        kept = picked(results, n, tolerance)
-        r = second_round([results[i] for i in kept], cfg, workdir, workdir / "restarts" / f"{bed}.s{seed}" / "round2")
-        policies[name] = {"kept": kept, "objective": r.objective, **p_at_1(r.xw, r.zw)}
+    later = later_rounds(results[:FIRST_ROUND], max(LATER_ROUNDS.values()), cfg, workdir,
+                         workdir / "restarts" / f"{bed}.s{seed}")
+    for name, rounds in LATER_ROUNDS.items():
+        r = later[rounds - 2]
+        policies[name] = {"kept": list(range(FIRST_ROUND)), "objective": r.objective, **p_at_1(r.xw, r.zw)}
     return {"bed": bed, "seed": seed, "runs": single, "policies": policies}
 
 
@@ -117,14 +127,14 @@ def write_table(readme: Path, out: Path) -> None:
     rows = read_json(out)
     beds = [b for b in BEDS if any(r["bed"] == b for r in rows)]
     lines = ["P@1 (CSLS + the recipe's re-ranking) of the main job's self-learning when the runs averaged are "
-             f"chosen by their objective, or their average seeds a second round, from the same {RUNS} runs per "
+             f"chosen by their objective, or their average seeds later rounds, from the same {RUNS} runs per "
              "bed x seed (`make bench-restarts`); "
              "mean +- std over seeds (how many in the header), runs kept in brackets; the choice is the "
              "train mean over beds:", "",
              "| policy | " + " | ".join(f"{b} train ({sum(r['bed'] == b for r in rows)})" for b in beds)
              + " | train mean over beds | " + " | ".join(f"{b} test" for b in beds) + " |",
              "|---|" + "---|" * (2 * len(beds) + 1)]
-    for name in list(POLICIES) + list(SECOND_ROUND):
+    for name in list(POLICIES) + list(LATER_ROUNDS):
         cells, tests, means = [], [], []
         for b in beds:
             mine = [r["policies"][name] for r in rows if r["bed"] == b and name in r["policies"]]

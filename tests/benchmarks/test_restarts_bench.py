@@ -51,11 +51,11 @@ def test_measure_scores_every_run_and_averages_only_the_kept_ones(monkeypatch, t
     monkeypatch.setattr(restarts, "single_runs", lambda bed, seed, runs, workdir: (results, gold, cfg))
     seeded_by = []
 
-    def second_round(first, cfg, workdir, run_dir):  # a second round that lands on the translations
-        seeded_by.append((first, run_dir))
-        return result(0.0, 0.6)
+    def later_rounds(first, rounds, cfg, workdir, run_dir):  # round 2 lands on the translations, round 3 near
+        seeded_by.append((first, rounds, run_dir))
+        return [result(0.0, 0.6), result(3.0, 0.61)]
 
-    monkeypatch.setattr(restarts, "second_round", second_round)
+    monkeypatch.setattr(restarts, "later_rounds", later_rounds)
     row = restarts.measure("es-en.bible", 1, 6, tmp_path)
     assert [r["rng"] for r in row["runs"]] == [6, 7, 8, 9, 10, 11]  # what refine.runs: 6 draws for seed 1
     good, bad = row["runs"][1], row["runs"][0]
@@ -63,10 +63,34 @@ def test_measure_scores_every_run_and_averages_only_the_kept_ones(monkeypatch, t
     kept = row["policies"]["6 runs, within 0.005 of the best"]
     assert kept["kept"] == [1, 3] and kept["train"] > row["policies"]["6 runs averaged"]["train"]
     assert row["policies"]["1 run"]["train"] == bad["train"]
-    (first, run_dir), = seeded_by
-    assert first == results[:3] and run_dir == tmp_path / "restarts" / "es-en.bible.s1" / "round2"
+    (first, rounds, run_dir), = seeded_by  # both later-round policies share one chain of rounds
+    assert first == results[:3] and rounds == 3 and run_dir == tmp_path / "restarts" / "es-en.bible.s1"
     second = row["policies"]["3 runs averaged, then a second round of 3 from their average"]
     assert second["kept"] == [0, 1, 2] and second["train"] == 100.0 and second["objective"] == 0.6
+    third = row["policies"]["3 runs averaged, then two more rounds of 3, each from the last average"]
+    assert third["objective"] == 0.61 and third["train"] < 50
+
+
+def test_each_later_round_is_seeded_by_the_last_average_and_checkpointed_apart(monkeypatch, tmp_path):
+    restarts = load("restarts")
+    beds = load("beds")
+    x, z = torch.eye(3), torch.eye(3)
+    monkeypatch.setattr(restarts, "aligned_spaces", lambda cfg, workdir: (["a", "b", "c"], x, ["a", "b", "c"], z))
+    calls = []
+
+    def next_round(x_, z_, sw, tw, previous, rcfg, run_dir, key, **loop):
+        calls.append((previous, rcfg.runs, run_dir, key))
+        return Refined(sw, x_ * (len(calls) + 1), tw, z_, 10, 5, 0.5 + len(calls) / 10, 1.0)
+
+    monkeypatch.setattr(restarts, "next_round", next_round)
+    first = [Refined(["a"], x, ["a"], z, 10, 5, o, 1.0) for o in (0.1, 0.2, 0.3)]
+    out = restarts.later_rounds(first, 3, beds.bed_config("es-en.bible", 0), tmp_path, tmp_path / "bed")
+    assert [r.objective for r in out] == [0.6, 0.7]
+    (seed2, runs2, dir2, key2), (seed3, runs3, dir3, key3) = calls
+    assert torch.allclose(seed2[0] @ seed2[1].T, x @ z.T, atol=1e-5)  # the average of three equal spaces: theirs
+    assert runs2 == runs3 == 3
+    assert key2 == "round 2 after 0.10000000, 0.20000000, 0.30000000" and dir2 == tmp_path / "bed" / "round2"
+    assert torch.equal(seed3[0], out[0].xw) and dir3 == tmp_path / "bed" / "round3" and key3 == "round 3 after 0.60000000"
 
 
 def test_restarts_table_has_a_row_per_policy_and_the_train_mean_over_beds(tmp_path):
