@@ -27,7 +27,8 @@ help:
 	@echo "make bench-shared - the shared body (one LM on both texts, a table each) on the es-en Bible -> benchmarks/results/shared_body.json + README table"
 	@echo "make bench-prior - the decoder head's scores inside refinement, variants chosen on train -> benchmarks/results/prior.json + README table"
 	@echo "make bench-agreement - where 3 seeds' decoder heads agree, how often right, as anchors (self-learning, a 4th induction) -> benchmarks/results/agreement.json + README table"
-	@echo "make bench-restarts - six self-learning runs per bed x seed: which to average (by their objective) or a second round from their average, chosen on train -> benchmarks/results/restarts.json + README table"
+	@echo "make bench-restarts - six self-learning runs per bed x seed: which to average (by their objective) or later rounds from their average, chosen on train -> benchmarks/results/restarts.json + README table"
+	@echo "make bench-body-signal - what the frozen body knows: its pick among the vectors' 10 candidates, and word vectors read off its states -> benchmarks/results/body_signal.json + README table"
 	@echo "make bench-runs-averaged - single self-learning runs on disk (wiki beds) scored alone and averaged -> benchmarks/results/runs_averaged.json"
 	@echo "make bench-recovery-lr - learning rates for linear/free by held-out perplexity -> benchmarks/results/recovery_lr.json"
 
@@ -139,12 +140,19 @@ bench-beds: install data
 	$(BIN)/python benchmarks/beds.py --readme README.md
 
 # Six single self-learning runs per bed x seed from the main job's seed, each scored, then every way of
-# keeping runs by their objective (benchmarks/restarts.py POLICIES) and a second round seeded by three
+# keeping runs by their objective (benchmarks/restarts.py POLICIES) and later rounds, the first seeded by three
 # runs' average (refine.rounds: 2) -> benchmarks/results/restarts.json + README table. Runs resume from
 # runs/restarts/ (Bible ~30 s a run, Wikipedia leads ~2 min on 2 cores).
 .PHONY: bench-restarts
 bench-restarts: install data
 	$(BIN)/python benchmarks/restarts.py --readme README.md
+
+# What the frozen body knows without training: its expectation re-ranking the vectors' 10 candidates, and
+# word vectors read off its output states (es-en.bible, es-en.ot-nt x 3 seeds; the main job's run folders,
+# made if missing) -> benchmarks/results/body_signal.json + README table. ~5 minutes a bed x seed.
+.PHONY: bench-body-signal
+bench-body-signal: install data
+	$(BIN)/python benchmarks/body_signal.py --readme README.md
 
 # Three single self-learning runs of a bed row (checkpoints of `make bench-beds` from before refine.runs
 # became 3: the wiki beds) scored alone and averaged as refine.runs: 3 would (seconds)
