@@ -28,8 +28,8 @@ def _config(args: argparse.Namespace) -> Any:
 
 def _corpus_overrides(args: argparse.Namespace) -> list[str]:
     """`run`'s test bed and own-corpora options as config overrides (an option beats the bed, an
-    explicit --set beats both). Paths are
-    quoted (JSON strings are YAML strings), so `a: b.txt` or `1e5.txt` stay file names."""
+    explicit --set beats both). Paths are quoted (JSON strings are YAML strings), so `a: b.txt` or
+    `1e5.txt` stay file names."""
     import json
 
     out = []
