@@ -33,7 +33,7 @@ import statistics
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import torch
 
@@ -117,6 +117,20 @@ def latest_kept(workdir: Path):
     if before is not None:
         latest.unlink(missing_ok=True)
         latest.symlink_to(before)
+
+
+def each_bed_seed(args: argparse.Namespace, rows: list[dict], measure: Callable[[str, int], dict],
+                  redo: bool = False) -> list[dict]:
+    """`rows` plus measure(bed, seed) for every --beds x --seeds pair (a pair rows already hold is kept
+    unless `redo`), written to --out after each pair: a killed run keeps what it measured."""
+    with latest_kept(Path(args.workdir)):
+        for bed in args.beds:
+            for seed in args.seeds:
+                if not redo and any((r["bed"], r["seed"]) == (bed, seed) for r in rows):
+                    continue
+                rows = [r for r in rows if (r["bed"], r["seed"]) != (bed, seed)] + [measure(bed, seed)]
+                write_json(Path(args.out), rows)
+    return rows
 
 
 def aligned_spaces(cfg, workdir: Path) -> tuple[list[str], torch.Tensor, list[str], torch.Tensor]:

@@ -31,7 +31,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from beds import bed_config, gold_splits, latest_kept
+from beds import bed_config, each_bed_seed, gold_splits
 from decoder_head.align.self_learning import SelfLearningConfig, self_learning
 from decoder_head.data.beds import BEDS, prepare
 from decoder_head.data.corpus import CorpusSpec, load_sentences
@@ -41,7 +41,7 @@ from decoder_head.eval.bli import evaluate_bli, is_cognate, read_lexicon, transl
 from decoder_head.eval.retrieval import normalize
 from decoder_head.eval.vectors import read_word2vec
 from decoder_head.experiment import reference_table, run
-from decoder_head.files import read_rows, write_json
+from decoder_head.files import read_rows
 from decoder_head.refine import seed_indices
 from decoder_head.report.markdown import add_bench_args, mean_std, replace_block, table_only
 from decoder_head.train.batches import batchify, windows
@@ -216,17 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if table_only(ap, args, write_table):
         return 0
-    out = Path(args.out)
-    rows = read_rows(out)
-    with latest_kept(Path(args.workdir)):
-        for bed in args.beds:
-            for seed in args.seeds:
-                if any((r["bed"], r["seed"]) == (bed, seed) for r in rows):
-                    continue
-                rows.append(measure(bed, seed, Path(args.workdir)))
-                write_json(out, rows)  # after every bed x seed: a killed run keeps what it measured
+    each_bed_seed(args, read_rows(Path(args.out)), lambda bed, seed: measure(bed, seed, Path(args.workdir)))
     if args.readme:
-        write_table(Path(args.readme), out)
+        write_table(Path(args.readme), Path(args.out))
     return 0
 
 

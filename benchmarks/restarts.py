@@ -24,11 +24,11 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from beds import aligned_spaces, bed_config, decoder_head_stage, gold_splits, latest_kept
+from beds import aligned_spaces, bed_config, decoder_head_stage, each_bed_seed, gold_splits
 from decoder_head.align.ensemble import combine, kept_runs, run_seed
 from decoder_head.data.beds import BEDS, prepare
 from decoder_head.experiment import Lexicon
-from decoder_head.files import read_json, read_rows, write_json
+from decoder_head.files import read_json, read_rows
 from decoder_head.refine import Refined, next_round, refine
 from decoder_head.report.markdown import add_bench_args, mean_std, replace_block, table_only
 
@@ -163,17 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if table_only(ap, args, write_table):
         return 0
-    out = Path(args.out)
-    rows = read_rows(out)
-    with latest_kept(Path(args.workdir)):
-        for bed in args.beds:
-            for seed in args.seeds:
-                new = measure(bed, seed, RUNS, Path(args.workdir))
-                print(new, flush=True)
-                rows = [r for r in rows if (r["bed"], r["seed"]) != (bed, seed)] + [new]
-                write_json(out, rows)  # after every bed x seed: a killed run keeps what it measured
+    # every pair is measured again: its runs resume from their checkpoints, new policies are added
+    each_bed_seed(args, read_rows(Path(args.out)), lambda bed, seed: measure(bed, seed, RUNS, Path(args.workdir)),
+                  redo=True)
     if args.readme:
-        write_table(Path(args.readme), out)
+        write_table(Path(args.readme), Path(args.out))
     return 0
 
 

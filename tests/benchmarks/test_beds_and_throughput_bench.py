@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 
@@ -183,3 +184,23 @@ def test_throughput_rows_are_relative_to_the_plain_lstm(tiny):
     assert {"awd_lstm", "plain nn.LSTM (reference)"} <= set(rows) and any(b.startswith("transformer") for b in rows)
     assert all(len(r["rounds_tokens_per_s"]) == 2 and r["tokens_per_s"] > 0 for r in rows.values())
     assert "| awd_lstm |" in readme.read_text()
+
+
+def test_each_bed_seed_measures_missing_pairs_and_writes_after_each(tmp_path):
+    beds = load("beds")
+    out = tmp_path / "rows.json"
+    args = SimpleNamespace(beds=["es-en.bible", "de-en.bible"], seeds=[0, 1], workdir=str(tmp_path), out=str(out))
+    seen, on_disk = [], []
+
+    def measure(bed, seed):
+        seen.append((bed, seed))
+        on_disk.append(len(json.loads(out.read_text())) if out.exists() else 0)
+        return {"bed": bed, "seed": seed, "p": len(seen)}
+
+    old = [{"bed": "es-en.bible", "seed": 1, "p": 0}]
+    rows = beds.each_bed_seed(args, old, measure)
+    assert seen == [("es-en.bible", 0), ("de-en.bible", 0), ("de-en.bible", 1)]  # the held pair is kept
+    assert on_disk == [0, 2, 3]  # each pair written before the next is measured
+    assert json.loads(out.read_text()) == rows and len(rows) == 4
+    again = beds.each_bed_seed(args, rows, measure, redo=True)
+    assert len(seen) == 7 and len(again) == 4 and {r["p"] for r in again} == {4, 5, 6, 7}
