@@ -17,8 +17,8 @@ by `beds.bed_config`), two readings that need no training:
                 tokens, in or out of the 2k vocabulary) is the mean of the body's output state
                 just before it, B's text read with the decoder head's table, A's with A's own; B
                 and A share the body's space, so CSLS retrieves directly (all test words covered),
-                and as the seed-free start of self-learning (identity map, the decoder head's
-                pairs as the first dictionary, orthography off).
+                and self-learning starts from them (the decoder head's pairs as the first
+                dictionary, orthography off).
 """
 
 from __future__ import annotations
