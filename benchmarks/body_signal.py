@@ -44,7 +44,7 @@ from decoder_head.experiment import reference_table, run
 from decoder_head.files import read_rows
 from decoder_head.refine import seed_indices
 from decoder_head.report.markdown import add_bench_args, mean_std, replace_block, table_only
-from decoder_head.train.batches import batchify, windows
+from decoder_head.train.batches import batchify, encode_stream, windows
 from decoder_head.train.pretrain import frozen_body, train_lm
 from decoder_head.train.relearn import relearn
 
@@ -59,11 +59,7 @@ MIN_COUNT = 3  # the vectors' min_count: the same word types
 def streams(sentences: list[list[str]], vocab: Vocab, types: Vocab) -> tuple[torch.Tensor, torch.Tensor]:
     """(vocab ids, type ids) of the stream `sentences` make (each followed by <eos>), batched as in
     training: the body's inputs and, position for position, which word type each token is."""
-    ids, tids = [], []
-    for s in sentences:
-        ids += vocab.encode(s) + [vocab.stoi[vocab.EOS]]
-        tids += types.encode(s) + [types.stoi[types.EOS]]
-    return batchify(torch.tensor(ids), 32), batchify(torch.tensor(tids), 32)
+    return batchify(encode_stream(sentences, vocab), 32), batchify(encode_stream(sentences, types), 32)
 
 
 @torch.no_grad()
