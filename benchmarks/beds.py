@@ -119,18 +119,28 @@ def latest_kept(workdir: Path):
         latest.symlink_to(before)
 
 
-def each_bed_seed(args: argparse.Namespace, rows: list[dict], measure: Callable[[str, int], dict],
-                  redo: bool = False) -> list[dict]:
-    """`rows` plus measure(bed, seed) for every --beds x --seeds pair (a pair rows already hold is kept
-    unless `redo`), written to --out after each pair: a killed run keeps what it measured."""
+def each_bed_seed(args: argparse.Namespace, rows: list[dict], measure: Callable[[str, int, list[dict]], list[dict]],
+                  key: Callable[[dict], object] | None = None) -> list[dict]:
+    """`rows` with measure(bed, seed, held) for every --beds x --seeds pair, `held` being the rows
+    that pair has already. The rows it returns replace the held rows with the same `key` (every
+    held row when `key` is None); none returned: nothing to do. --out is written after each pair,
+    so a killed run keeps what it measured."""
     with latest_kept(Path(args.workdir)):
         for bed in args.beds:
             for seed in args.seeds:
-                if not redo and any((r["bed"], r["seed"]) == (bed, seed) for r in rows):
+                held = [r for r in rows if (r["bed"], r["seed"]) == (bed, seed)]
+                new = measure(bed, seed, held)
+                if not new:
                     continue
-                rows = [r for r in rows if (r["bed"], r["seed"]) != (bed, seed)] + [measure(bed, seed)]
+                replaced = [r for r in held if key is None or key(r) in {key(n) for n in new}]
+                rows = [r for r in rows if not any(r is h for h in replaced)] + new
                 write_json(Path(args.out), rows)
     return rows
+
+
+def once(measure: Callable[[str, int], dict]) -> Callable[[str, int, list[dict]], list[dict]]:
+    """each_bed_seed's measure for benches with one row per pair, measured only where none is held."""
+    return lambda bed, seed, held: [] if held else [measure(bed, seed)]
 
 
 def aligned_spaces(cfg, workdir: Path) -> tuple[list[str], torch.Tensor, list[str], torch.Tensor]:
@@ -296,21 +306,14 @@ def main(argv: list[str] | None = None) -> int:
     if table_only(ap, args, lambda readme, out: write_table(readme, out, vectors)):
         return 0
     out = Path(args.out)
-    rows = read_rows(out)
-    with latest_kept(Path(args.workdir)):
-        for bed in args.beds:
-            for seed in args.seeds:
-                mine = [r for r in rows if (r["bed"], r["seed"], r["vectors"]) == (bed, seed, vectors)]
-                done = set() if args.rescore else {r["method"] for r in mine}
-                wanted = set(METHODS[:2] + tuple(OPTIONAL[m] for m in args.methods)
-                             + (SHARED_METHODS if args.shared else ())) - done
-                if not wanted:
-                    continue
-                new = bed_rows(bed, seed, Path(args.workdir), wanted)
-                fresh = {(r["method"], r["vectors"]) for r in new}
-                rows = [r for r in rows if not (r["bed"] == bed and r["seed"] == seed
-                                                and (r["method"], r["vectors"]) in fresh)] + new
-                write_json(out, rows)  # after every bed x seed: a killed run keeps what it measured
+
+    def measure(bed: str, seed: int, held: list[dict]) -> list[dict]:
+        done = set() if args.rescore else {r["method"] for r in held if r["vectors"] == vectors}
+        wanted = set(METHODS[:2] + tuple(OPTIONAL[m] for m in args.methods)
+                     + (SHARED_METHODS if args.shared else ())) - done
+        return bed_rows(bed, seed, Path(args.workdir), wanted) if wanted else []
+
+    each_bed_seed(args, read_rows(out), measure, key=lambda r: (r["method"], r["vectors"]))
     if args.readme:
         write_table(Path(args.readme), out, vectors)
     return 0

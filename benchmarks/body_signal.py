@@ -31,7 +31,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from beds import bed_config, each_bed_seed, gold_splits
+from beds import bed_config, each_bed_seed, gold_splits, once
 from decoder_head.align.self_learning import SelfLearningConfig, self_learning
 from decoder_head.data.beds import BEDS, prepare
 from decoder_head.data.corpus import CorpusSpec, load_sentences
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if table_only(ap, args, write_table):
         return 0
-    each_bed_seed(args, read_rows(Path(args.out)), lambda bed, seed: measure(bed, seed, Path(args.workdir)))
+    each_bed_seed(args, read_rows(Path(args.out)), once(lambda bed, seed: measure(bed, seed, Path(args.workdir))))
     if args.readme:
         write_table(Path(args.readme), Path(args.out))
     return 0

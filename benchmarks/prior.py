@@ -23,12 +23,12 @@ import sys
 from pathlib import Path
 
 import torch
-from beds import bed_config, decoder_head_stage, gold_splits, latest_kept
+from beds import bed_config, decoder_head_stage, each_bed_seed, gold_splits
 
 from decoder_head.align.prior import PriorConfig
 from decoder_head.eval.retrieval import topk
 from decoder_head.experiment import Lexicon, run
-from decoder_head.files import read_json, read_rows, write_json
+from decoder_head.files import read_json, read_rows
 from decoder_head.refine import refine
 from decoder_head.report.markdown import add_bench_args, replace_block, table_only
 
@@ -136,15 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     if table_only(ap, args, write_table):
         return 0
     out = Path(args.out)
-    rows = read_rows(out)
-    with latest_kept(Path(args.workdir)):
-        for bed in args.beds:
-            for seed in args.seeds:
-                done = {r["variant"] for r in rows if r["bed"] == bed and r["seed"] == seed}
-                todo = [v for v in args.variants if v not in done]
-                if todo:
-                    rows += variant_rows(bed, seed, todo, Path(args.workdir))
-                    write_json(out, rows)
+
+    def measure(bed: str, seed: int, held: list[dict]) -> list[dict]:
+        todo = [v for v in args.variants if v not in {r["variant"] for r in held}]
+        return variant_rows(bed, seed, todo, Path(args.workdir)) if todo else []
+
+    each_bed_seed(args, read_rows(out), measure, key=lambda r: r["variant"])
     if args.readme:
         write_table(Path(args.readme), out)
     return 0

@@ -164,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     if table_only(ap, args, write_table):
         return 0
     # every pair is measured again: its runs resume from their checkpoints, new policies are added
-    each_bed_seed(args, read_rows(Path(args.out)), lambda bed, seed: measure(bed, seed, RUNS, Path(args.workdir)),
-                  redo=True)
+    each_bed_seed(args, read_rows(Path(args.out)),
+                  lambda bed, seed, held: [measure(bed, seed, RUNS, Path(args.workdir))])
     if args.readme:
         write_table(Path(args.readme), Path(args.out))
     return 0

@@ -198,9 +198,22 @@ def test_each_bed_seed_measures_missing_pairs_and_writes_after_each(tmp_path):
         return {"bed": bed, "seed": seed, "p": len(seen)}
 
     old = [{"bed": "es-en.bible", "seed": 1, "p": 0}]
-    rows = beds.each_bed_seed(args, old, measure)
+    rows = beds.each_bed_seed(args, old, beds.once(measure))
     assert seen == [("es-en.bible", 0), ("de-en.bible", 0), ("de-en.bible", 1)]  # the held pair is kept
     assert on_disk == [0, 2, 3]  # each pair written before the next is measured
     assert json.loads(out.read_text()) == rows and len(rows) == 4
-    again = beds.each_bed_seed(args, rows, measure, redo=True)
+    again = beds.each_bed_seed(args, rows, lambda bed, seed, held: [measure(bed, seed)])  # every pair again
     assert len(seen) == 7 and len(again) == 4 and {r["p"] for r in again} == {4, 5, 6, 7}
+
+
+def test_each_bed_seed_replaces_only_the_held_rows_with_a_returned_key(tmp_path):
+    beds = load("beds")
+    args = SimpleNamespace(beds=["es-en.bible"], seeds=[0, 1], workdir=str(tmp_path), out=str(tmp_path / "r.json"))
+    old = [{"bed": "es-en.bible", "seed": 0, "method": m, "p": 0} for m in ("a", "b")]
+    old.append({"bed": "es-en.bible", "seed": 1, "method": "a", "p": 0})
+
+    def measure(bed, seed, held):  # seed 0 measures "b" again and adds "c"; seed 1 has nothing to do
+        return [{"bed": bed, "seed": seed, "method": m, "p": 1} for m in ("b", "c")] if seed == 0 else []
+
+    rows = beds.each_bed_seed(args, old, measure, key=lambda r: r["method"])
+    assert sorted((r["seed"], r["method"], r["p"]) for r in rows) == [(0, "a", 0), (0, "b", 1), (0, "c", 1), (1, "a", 0)]
