@@ -102,7 +102,7 @@ def test_beds_table_has_mean_and_spread_per_recipe_current_first(tmp_path):
     old = "| de-en.bible | skipgram &#124; ppmi | m | 41.0 +- 1.4 | 40.0 +- 1.4 (9) | - | 1.00 | 2 |"
     assert new in text and old in text and text.index(new) < text.index(old)
     cfg = beds.bed_config("es-en.bible", 0)
-    assert beds.vectors_label(cfg) == "fasttext | ppmi, 3 runs, 2 rounds"  # the recipe's spaces and self-learning
+    assert beds.vectors_label(cfg) == "fasttext | ppmi, 3 runs, 3 rounds"  # the recipe's spaces and self-learning
     one_round = dataclasses.replace(cfg, refine=dataclasses.replace(cfg.refine, rounds=1))
     assert beds.vectors_label(one_round) == "fasttext | ppmi, 3 runs"
     assert beds.vectors_label(dataclasses.replace(cfg, refine=dataclasses.replace(cfg.refine, runs=1, rounds=1))) == (
