@@ -132,8 +132,9 @@ def each_bed_seed(args: argparse.Namespace, rows: list[dict], measure: Callable[
                 new = measure(bed, seed, held)
                 if not new:
                     continue
-                replaced = [r for r in held if key is None or key(r) in {key(n) for n in new}]
-                rows = [r for r in rows if not any(r is h for h in replaced)] + new
+                keys = None if key is None else {key(n) for n in new}
+                gone = {id(r) for r in held if keys is None or key(r) in keys}
+                rows = [r for r in rows if id(r) not in gone] + new
                 write_json(Path(args.out), rows)
     return rows
 
