@@ -8,7 +8,9 @@ language-specific word tables and read a lexicon off the tables; the decoder hea
 special case of a body trained on A alone and frozen. Each variant below is a `shared:`
 section of the run config (config.SharedConfig), trained on RV1909 + KJV with the default
 LM's body shape and 10k-word vocabularies, then scored with no word vectors at all: B's rows
-retrieve A's rows by CSLS. Variants were compared on the train split (`p_at_1_train`, the
+retrieve A's rows by CSLS (and, as a second reading, with orthographic re-ranking, its weight
+chosen on train: spelling is not a word vector). Train P@1 after every epoch is the learning
+curve. Variants were compared on the train split (`p_at_1_train`, the
 column that chooses); the test split is reported beside it, and so is the main job's
 self-learning (default recipe, the default run's vectors) seeded with the variant's lexicon
 instead of the decoder head's. Rows resume: each variant x seed
@@ -28,7 +30,7 @@ from decoder_head.files import read_json, read_rows, write_json
 from decoder_head.refine import refine
 from decoder_head.report.markdown import add_bench_args, mean_std, replace_block, table_only
 from decoder_head.train.pretrain import train_lm
-from decoder_head.train.shared import train_shared
+from decoder_head.train.shared import SharedTrained, train_shared
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- shared:start -->", "<!-- shared:end -->"
@@ -37,38 +39,63 @@ VARIANTS = {  # name -> the run config's `shared:` section (train blocks spelled
     "scratch": "{start: scratch, train: {epochs: 1, lr: 0.005, seed: SEED}}",
     "lm-frozen-0.25": "{start: lm, frozen: 0.25, thawed_lr: 0.5, train: {epochs: 1, lr: 0.005, seed: SEED}}",
     "scratch-specials-4ep": "{start: scratch, shared_specials: true, train: {epochs: 4, lr: 0.005, seed: SEED}}",
+    "scratch-specials-8ep": "{start: scratch, shared_specials: true, train: {epochs: 8, lr: 0.005, seed: SEED}}",
 }
 DESCRIPTION = {
     "scratch": "from scratch (the paper's schedule), 1 epoch",
     "lm-frozen-0.25": "LM A's body + table; B's table alone for 1/4 of the steps, then all (A's part at lr x 0.5), 1 epoch",
     "scratch-specials-4ep": "from scratch, <unk>/<eos> one row for both languages, 4 epochs",
+    "scratch-specials-8ep": "from scratch, <unk>/<eos> one row for both languages, 8 epochs",
 }
+
+
+SPELLING_WEIGHTS = (0.1, 0.25, 0.5, 1.0)  # orthographic re-ranking weights tried on the train split
 
 
 def variant_config(name: str, seed: int):
     return load_run_config("default", [f"shared={VARIANTS[name].replace('SEED', str(seed))}"])
 
 
+def gold(part: str) -> dict[str, set[str]]:
+    return read_muse(ROOT / "data" / "bli" / f"{BED}.{part}.txt")
+
+
+def tables_lexicon(r: SharedTrained, rerank: float = 0.0) -> Lexicon:
+    """B's table rows retrieving A's: the shared body's lexicon, with no word vectors."""
+    return Lexicon(r.vocabs["b"].words, r.table("b"), r.vocabs["a"].words, r.table("a"), rerank=rerank)
+
+
 def measure(name: str, seed: int, workdir: Path) -> dict:
     cfg = variant_config(name, seed)
     lm = train_lm(cfg.lm, workdir) if cfg.shared.start == "lm" else None
+    train_gold = gold("train")
+
+    def train_p_at_1(r: SharedTrained) -> dict:  # the learning curve, on the split that chooses
+        return {"p_at_1_train": tables_lexicon(r).scores(train_gold, cfg.eval.knn)["csls"]["p_at_1"]}
+
     r = train_shared(cfg.shared, cfg.lm, (cfg.induce.corpus, cfg.lm.corpus), workdir,
-                     workdir / "shared-bench" / f"{name}.s{seed}", lm)
-    lexicon = Lexicon(r.vocabs["b"].words, r.table("b"), r.vocabs["a"].words, r.table("a"))
-    train, test = (lexicon.scores(read_muse(ROOT / "data" / "bli" / f"{BED}.{part}.txt"), cfg.eval.knn)
-                   for part in ("train", "test"))
+                     workdir / "shared-bench" / f"{name}.s{seed}", lm, on_epoch_end=train_p_at_1)
+    lexicon = tables_lexicon(r)
+    train, test = (lexicon.scores(gold(part), cfg.eval.knn) for part in ("train", "test"))
+    # Spelling without vectors: orthographic re-ranking of the tables' CSLS, its weight chosen on train
+    on_train = {w: tables_lexicon(r, w).scores(train_gold, cfg.eval.knn) for w in SPELLING_WEIGHTS}
+    weight = max(SPELLING_WEIGHTS, key=lambda w: on_train[w]["csls"]["p_at_1"])
+    spelled = {"train": on_train[weight], "test": tables_lexicon(r, weight).scores(gold("test"), cfg.eval.knn)}
     # Its lexicon as the seed of the main job's self-learning (the vectors are the default run's, cached)
     seed_lexicon = lexicon.seed(cfg.eval.knn)
     refined = refine(seed_lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, cfg.refine,
                      workdir / "shared-bench" / f"{name}.s{seed}.refine")
-    test_gold = read_muse(ROOT / "data" / "bli" / f"{BED}.test.txt")
     then = Lexicon(refined.src_words, refined.xw, refined.trg_words, refined.zw, rerank=cfg.refine.rerank).scores(
-        test_gold, cfg.eval.knn)
+        gold("test"), cfg.eval.knn)
     last = r.history[-1]
     return {"variant": name, "seed": seed, "p_at_1_train": train["csls"]["p_at_1"],
             "refined_p_at_1": then["csls"]["p_at_1"], "refined_p_at_1_noncognate": then["non_cognate"]["p_at_1"],
             "p_at_1": test["csls"]["p_at_1"], "p_at_10": test["csls"]["p_at_10"],
             "p_at_1_noncognate": test["non_cognate"]["p_at_1"], "n_noncognate": test["non_cognate"]["n"],
+            "spelled_p_at_1_train": spelled["train"]["csls"]["p_at_1"],
+            "spelled_p_at_1": spelled["test"]["csls"]["p_at_1"],
+            "spelled_p_at_1_noncognate": spelled["test"]["non_cognate"]["p_at_1"], "spelled_weight": weight,
+            "train_curve": [h.get("p_at_1_train") for h in r.history],
             "coverage": test["coverage"], "n_evaluated": test["n_evaluated"],
             "val_ppl_b": last["val_ppl_b"], "val_ppl_a": last["val_ppl_a"], "epochs": len(r.history),
             "train_seconds": sum(h["seconds"] for h in r.history),
@@ -77,19 +104,24 @@ def measure(name: str, seed: int, workdir: Path) -> dict:
 
 def write_table(readme: Path, out: Path) -> None:
     rows = read_json(out)
-    lines = [f"P@1 (CSLS, no word vectors, no orthography) on {BED}: B's table rows retrieve A's "
-             "(`make bench-shared`; train split chooses, test reports):", "",
-             "| variant | P@1 train | P@1 test | P@10 test | P@1 non-cognate (n) | coverage | val ppl es / en "
-             "| -> self-learning P@1 (non-cognate) | train s | seeds |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [f"P@1 (CSLS, no word vectors) on {BED}: B's table rows retrieve A's (`make bench-shared`; "
+             "train split chooses, test reports; + spelling: orthographic re-ranking, its weight chosen on train; "
+             "by epoch: train P@1 after each epoch, first seed):", "",
+             "| variant | P@1 train | P@1 test | P@10 test | P@1 non-cognate (n) | + spelling: train / test "
+             "(non-cognate) | train P@1 by epoch | coverage | val ppl es / en | -> self-learning P@1 (non-cognate) "
+             "| train s | seeds |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name in VARIANTS:
         mine = [r for r in rows if r["variant"] == name]
         if not mine:
             continue
-        cell = lambda key, d=1: mean_std([r[key] for r in mine], d, " +- ")  # noqa: E731
+        cell = lambda key, d=1: mean_std([r[key] for r in mine if key in r], d, " +- ")  # noqa: E731
+        curve = ", ".join(f"{p:.1f}" for p in mine[0].get("train_curve", []) if p is not None) or "-"
         lines.append(f"| {DESCRIPTION[name]} | {cell('p_at_1_train')} | {cell('p_at_1')} | {cell('p_at_10')} | "
-                     f"{cell('p_at_1_noncognate')} ({mine[0]['n_noncognate']}) | {mine[0]['coverage']:.2f} | "
-                     f"{cell('val_ppl_b', 0)} / {cell('val_ppl_a', 0)} | {cell('refined_p_at_1')} "
-                     f"({cell('refined_p_at_1_noncognate')}) | {cell('train_seconds', 0)} | {len(mine)} |")
+                     f"{cell('p_at_1_noncognate')} ({mine[0]['n_noncognate']}) | {cell('spelled_p_at_1_train')} / "
+                     f"{cell('spelled_p_at_1')} ({cell('spelled_p_at_1_noncognate')}) | {curve} | "
+                     f"{mine[0]['coverage']:.2f} | {cell('val_ppl_b', 0)} / {cell('val_ppl_a', 0)} | "
+                     f"{cell('refined_p_at_1')} ({cell('refined_p_at_1_noncognate')}) | {cell('train_seconds', 0)} | "
+                     f"{len(mine)} |")
     replace_block(readme, START, END, lines)
 
 

@@ -20,6 +20,8 @@ def test_every_variant_is_a_shared_section_with_its_seed():
 def test_table_shows_train_and_test_with_spread(tmp_path):
     bench = load("shared_body")
     row = {"variant": "scratch", "p_at_1_train": 3.0, "p_at_1": 4.0, "p_at_10": 9.0, "p_at_1_noncognate": 5.0,
+           "spelled_p_at_1_train": 7.0, "spelled_p_at_1": 8.0, "spelled_p_at_1_noncognate": 6.0,
+           "train_curve": [1.0, 3.0],
            "n_noncognate": 274, "coverage": 0.96, "val_ppl_b": 149.0, "val_ppl_a": 116.0, "train_seconds": 300.0,
            "refined_p_at_1": 48.0, "refined_p_at_1_noncognate": 45.0}
     out, readme = tmp_path / "shared.json", tmp_path / "README.md"
@@ -29,3 +31,37 @@ def test_table_shows_train_and_test_with_spread(tmp_path):
     text = readme.read_text()
     assert "| from scratch (the paper's schedule), 1 epoch | 3.0 +- 0.0 | 5.0 +- 1.4 | 9.0 +- 0.0 |" in text
     assert "| 48.0 +- 0.0 (45.0 +- 0.0) |" in text and "| 2 |" in text and "lm-frozen" not in text  # variants without rows are left out
+    assert "| 7.0 +- 0.0 / 8.0 +- 0.0 (6.0 +- 0.0) | 1.0, 3.0 |" in text  # spelling, and the first seed's curve
+
+
+def test_measure_records_the_learning_curve_and_chooses_the_spelling_weight_on_train(monkeypatch, tmp_path):
+    """B's "doctor" row sits nearer A's "house" than A's "doctor": only spelling fixes it, from the
+    smallest tried weight that outweighs the gap (0.25), chosen on train and then read on test."""
+    import torch
+    from types import SimpleNamespace
+
+    bench = load("shared_body")
+    a_words, b_words = ["doctor", "house", "sun", "moon"], ["doctor", "casa", "sol", "luna"]
+    a = torch.eye(4)
+    good = torch.stack([0.6 * a[0] + 0.8 * a[1], a[1], a[2], a[3]])
+    tables = {"a": a, "b": a[[3, 2, 0, 1]]}  # after the first epoch every B word retrieves a wrong A word
+
+    def fake_train(cfg, lm_cfg, corpora, workdir, ckpt_dir, lm, on_epoch_end):
+        r = SimpleNamespace(vocabs={"a": SimpleNamespace(words=a_words), "b": SimpleNamespace(words=b_words)},
+                            table=lambda role: tables[role], history=[])
+        for epoch in range(2):
+            if epoch == 1:
+                tables["b"] = good
+            r.history.append({"seconds": 1.0, "tokens_per_s": 10.0, "val_ppl_b": 9.0, "val_ppl_a": 8.0,
+                              **on_epoch_end(r)})
+        return r
+
+    splits = {"train": {"doctor": {"doctor"}, "casa": {"house"}}, "test": {"sol": {"sun"}, "luna": {"moon"}}}
+    monkeypatch.setattr(bench, "train_shared", fake_train)
+    monkeypatch.setattr(bench, "gold", splits.__getitem__)
+    monkeypatch.setattr(bench, "refine", lambda *args, **kw: SimpleNamespace(
+        src_words=b_words, xw=good, trg_words=a_words, zw=a))
+    row = bench.measure("scratch-specials-8ep", 0, tmp_path)
+    assert row["train_curve"] == [0.0, 50.0] and row["p_at_1_train"] == 50.0 and row["epochs"] == 2
+    assert row["spelled_weight"] == 0.25 and row["spelled_p_at_1_train"] == 100.0
+    assert row["spelled_p_at_1"] == 100.0 and row["p_at_1"] == 100.0
