@@ -10,8 +10,8 @@ section of the run config (config.SharedConfig), trained on RV1909 + KJV with th
 LM's body shape and 10k-word vocabularies, then scored with no word vectors at all: B's rows
 retrieve A's rows by CSLS (and, as a second reading, with orthographic re-ranking, its weight
 chosen on train: spelling is not a word vector). Train P@1 after every epoch is the learning
-curve. Variants were compared on the train split (`p_at_1_train`, the
-column that chooses); the test split is reported beside it, and so is the main job's
+curve. Variants were compared on the train split (`p_at_1_train`, the column that chooses);
+the test split is reported beside it, and so is the main job's
 self-learning (default recipe, the default run's vectors) seeded with the variant's lexicon
 instead of the decoder head's. Rows resume: each variant x seed
 trains under runs/shared-bench/ with per-epoch checkpoints, and a finished row is not rerun.
@@ -47,8 +47,6 @@ DESCRIPTION = {
     "scratch-specials-4ep": "from scratch, <unk>/<eos> one row for both languages, 4 epochs",
     "scratch-specials-8ep": "from scratch, <unk>/<eos> one row for both languages, 8 epochs",
 }
-
-
 SPELLING_WEIGHTS = (0.1, 0.25, 0.5, 1.0)  # orthographic re-ranking weights tried on the train split
 
 
