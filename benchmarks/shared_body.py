@@ -73,18 +73,18 @@ def measure(name: str, seed: int, workdir: Path) -> dict:
 
     r = train_shared(cfg.shared, cfg.lm, (cfg.induce.corpus, cfg.lm.corpus), workdir,
                      workdir / "shared-bench" / f"{name}.s{seed}", lm, on_epoch_end=train_p_at_1)
-    lexicon = tables_lexicon(r)
-    train, test = (lexicon.scores(gold(part), cfg.eval.knn) for part in ("train", "test"))
+    lexicon, test_gold = tables_lexicon(r), gold("test")
     # Spelling without vectors: orthographic re-ranking of the tables' CSLS, its weight chosen on train
-    on_train = {w: tables_lexicon(r, w).scores(train_gold, cfg.eval.knn) for w in SPELLING_WEIGHTS}
+    on_train = {w: tables_lexicon(r, w).scores(train_gold, cfg.eval.knn) for w in (0.0, *SPELLING_WEIGHTS)}
     weight = max(SPELLING_WEIGHTS, key=lambda w: on_train[w]["csls"]["p_at_1"])
-    spelled = {"train": on_train[weight], "test": tables_lexicon(r, weight).scores(gold("test"), cfg.eval.knn)}
+    train, test = on_train[0.0], lexicon.scores(test_gold, cfg.eval.knn)
+    spelled = {"train": on_train[weight], "test": tables_lexicon(r, weight).scores(test_gold, cfg.eval.knn)}
     # Its lexicon as the seed of the main job's self-learning (the vectors are the default run's, cached)
     seed_lexicon = lexicon.seed(cfg.eval.knn)
     refined = refine(seed_lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, cfg.refine,
                      workdir / "shared-bench" / f"{name}.s{seed}.refine")
     then = Lexicon(refined.src_words, refined.xw, refined.trg_words, refined.zw, rerank=cfg.refine.rerank).scores(
-        gold("test"), cfg.eval.knn)
+        test_gold, cfg.eval.knn)
     last = r.history[-1]
     return {"variant": name, "seed": seed, "p_at_1_train": train["csls"]["p_at_1"],
             "refined_p_at_1": then["csls"]["p_at_1"], "refined_p_at_1_noncognate": then["non_cognate"]["p_at_1"],
