@@ -43,3 +43,31 @@ def test_the_checkpoint_key_tells_the_seeds_apart_and_keeps_old_keys():
     assert _key(LEXICON, corpora, cfg, None) != _key(LEXICON, corpora, within, None)
     two_rounds = dataclasses.replace(cfg, rounds=2)
     assert _key(LEXICON, corpora, cfg, None) != _key(LEXICON, corpora, two_rounds, None)
+
+
+def test_refine_spaces_aligns_given_spaces_and_its_result_is_kept_under_its_key(tmp_path):
+    """Spaces that no corpus made (a rotated, shuffled copy): 40 seed pairs carry self-learning to every
+    word; the saved result comes back under its key only."""
+    import torch
+
+    from decoder_head.align.self_learning import SelfLearningConfig
+    from decoder_head.eval.bli import evaluate_bli
+    from decoder_head.refine import load_refined, refine_spaces, save_refined
+
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(300, 16, generator=gen) * torch.linspace(3.0, 0.3, 16)
+    rotation, _ = torch.linalg.qr(torch.randn(16, 16, generator=gen))
+    perm = torch.randperm(300, generator=gen)
+    z = torch.empty_like(x)
+    z[perm] = x @ rotation
+    sw, tw = [f"b{i}" for i in range(300)], [f"a{j}" for j in range(300)]
+    lexicon = {sw[i]: tw[int(perm[i])] for i in range(40)}
+    cfg = RefineConfig(vectors=({"method": "ppmi"},), seed_words=40, rounds=2,
+                       self_learning=SelfLearningConfig(patience=3))
+    out = refine_spaces(lexicon, (sw, x, tw, z), cfg, tmp_path / "runs", "k", progress=False)
+    gold = {sw[i]: {tw[int(perm[i])]} for i in range(300)}
+    assert out.seed_pairs == 40 and evaluate_bli(sw, out.xw, tw, out.zw, gold, method="csls")["p_at_1"] >= 99.0
+    save_refined(tmp_path, "k", out, cfg)
+    held = load_refined(tmp_path, "k", cfg)
+    assert torch.equal(held.xw, out.xw) and held.src_words == sw and held.iterations == out.iterations
+    assert load_refined(tmp_path, "other", cfg) is None and load_refined(tmp_path / "none", "k", cfg) is None

@@ -117,30 +117,18 @@ def next_round(x: torch.Tensor, z: torch.Tensor, sw: list[str], tw: list[str],
                                   **loop)
 
 
-def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg: RefineConfig,
-           ckpt_dir: Path | None = None, resume: bool = True, progress: bool = True,
-           stage: Lexicon | None = None) -> Refined:
-    """Self-learning from the lexicon's seed on the vectors of corpora = (B's corpus, A's corpus).
-
-    `stage` (the seed stage's Lexicon) is what refine.prior reads its scores from.
-    """
-    key = _key(lexicon, corpora, cfg, stage)
-    if resume and ckpt_dir is not None and has_checkpoint(ckpt_dir):
-        tensors, meta = load_checkpoint(ckpt_dir)
-        if meta.get("key") == key:
-            return Refined(meta["src_words"], tensors["xw"], meta["trg_words"], tensors["zw"], meta["seed_pairs"],
-                           meta["iterations"], meta["objective"], meta["seconds"],
-                           stage_prior(stage, meta["src_words"], meta["trg_words"], cfg))
+def refine_spaces(lexicon: dict[str, str], spaces: tuple[list[str], torch.Tensor, list[str], torch.Tensor],
+                  cfg: RefineConfig, run_dir: Path | None = None, key: str = "", progress: bool = True,
+                  stage: Lexicon | None = None) -> Refined:
+    """refine's loop on spaces given as (B's words, B's vectors, A's words, A's vectors), whatever made
+    them: the corpora's word vectors in `refine`, a shared body's own tables elsewhere (no word vectors).
+    `run_dir`/`key`: where and under what hash each self-learning run is kept (align.ensemble)."""
     t0 = time.perf_counter()
-    if cfg.parallel:
-        build_in_processes(corpora, workdir, cfg.vectors)
-    sw, x = space_for(corpora[0], workdir, cfg.vectors)
-    tw, z = space_for(corpora[1], workdir, cfg.vectors)
+    sw, x, tw, z = spaces
     src_idx, trg_idx = seed_indices(lexicon, sw, tw, cfg.seed_words, cfg.seed_identical)
     x, z = normalize(x.float(), center=True), normalize(z.float(), center=True)
     prior = stage_prior(stage, sw, tw, cfg)
     anchors = prior.anchors(cfg.prior.anchors) if prior is not None and cfg.prior.anchors else None
-    run_dir = ckpt_dir / "runs" if ckpt_dir is not None else None
     loop = dict(progress=progress, words=(sw, tw), prior=prior if cfg.prior.induction else None, anchors=anchors)
     r = ensemble_self_learning(x, z, src_idx, trg_idx, cfg.self_learning, cfg.runs, run_dir, key, cfg.keep_within,
                                **loop)
@@ -149,15 +137,54 @@ def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg
         r = next_round(x, z, sw, tw, (r.xw, r.zw), cfg, run_dir / f"round{n}" if run_dir is not None else None,
                        f"{key}.round{n}", **loop)
         iterations += r.iterations
-    out = Refined(sw, r.xw, tw, r.zw, len(src_idx), iterations, r.objective, time.perf_counter() - t0, prior)
+    return Refined(sw, r.xw, tw, r.zw, len(src_idx), iterations, r.objective, time.perf_counter() - t0, prior)
+
+
+def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg: RefineConfig,
+           ckpt_dir: Path | None = None, resume: bool = True, progress: bool = True,
+           stage: Lexicon | None = None) -> Refined:
+    """Self-learning from the lexicon's seed on the vectors of corpora = (B's corpus, A's corpus).
+
+    `stage` (the seed stage's Lexicon) is what refine.prior reads its scores from.
+    """
+    key = _key(lexicon, corpora, cfg, stage)
+    held = load_refined(ckpt_dir, key, cfg, stage) if resume else None
+    if held is not None:
+        return held
+    t0 = time.perf_counter()
+    if cfg.parallel:
+        build_in_processes(corpora, workdir, cfg.vectors)
+    sw, x = space_for(corpora[0], workdir, cfg.vectors)
+    tw, z = space_for(corpora[1], workdir, cfg.vectors)
+    run_dir = ckpt_dir / "runs" if ckpt_dir is not None else None
+    out = refine_spaces(lexicon, (sw, x, tw, z), cfg, run_dir, key, progress, stage)
+    out.seconds = time.perf_counter() - t0  # building the vectors included
     runs = f" in {cfg.runs} runs" if cfg.runs > 1 else ""
     runs += f", {cfg.rounds} rounds" if cfg.rounds > 1 else ""
     print(f"refine: self-learning from {out.seed_pairs} seed pairs, {out.iterations} iterations{runs}, "
           f"objective {out.objective:.4f} ({out.seconds:.0f} s)", flush=True)
-    if ckpt_dir is not None:
-        save_checkpoint(ckpt_dir, {"xw": out.xw, "zw": out.zw},
-                        {"key": key, "src_words": sw, "trg_words": tw, "seed_pairs": out.seed_pairs,
-                         "iterations": out.iterations, "objective": out.objective, "seconds": out.seconds,
-                         "runs": cfg.runs})
-        shutil.rmtree(run_dir, ignore_errors=True)  # the runs live on in the combined checkpoint
+    save_refined(ckpt_dir, key, out, cfg)
     return out
+
+
+def load_refined(ckpt_dir: Path | None, key: str, cfg: RefineConfig, stage: Lexicon | None = None) -> Refined | None:
+    """The result saved in ckpt_dir when it was made under `key` (else None: made again)."""
+    if ckpt_dir is None or not has_checkpoint(ckpt_dir):
+        return None
+    tensors, meta = load_checkpoint(ckpt_dir)
+    if meta.get("key") != key:
+        return None
+    return Refined(meta["src_words"], tensors["xw"], meta["trg_words"], tensors["zw"], meta["seed_pairs"],
+                   meta["iterations"], meta["objective"], meta["seconds"],
+                   stage_prior(stage, meta["src_words"], meta["trg_words"], cfg))
+
+
+def save_refined(ckpt_dir: Path | None, key: str, out: Refined, cfg: RefineConfig) -> None:
+    """The mapped spaces and words under `key`; the runs they combine (ckpt_dir/runs) are dropped."""
+    if ckpt_dir is None:
+        return
+    save_checkpoint(ckpt_dir, {"xw": out.xw, "zw": out.zw},
+                    {"key": key, "src_words": out.src_words, "trg_words": out.trg_words, "seed_pairs": out.seed_pairs,
+                     "iterations": out.iterations, "objective": out.objective, "seconds": out.seconds,
+                     "runs": cfg.runs})
+    shutil.rmtree(ckpt_dir / "runs", ignore_errors=True)  # the runs live on in the combined checkpoint

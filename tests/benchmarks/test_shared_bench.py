@@ -21,17 +21,19 @@ def test_table_shows_train_and_test_with_spread(tmp_path):
     bench = load("shared_body")
     row = {"variant": "scratch", "p_at_1_train": 3.0, "p_at_1": 4.0, "p_at_10": 9.0, "p_at_1_noncognate": 5.0,
            "spelled_p_at_1_train": 7.0, "spelled_p_at_1": 8.0, "spelled_p_at_1_noncognate": 6.0,
+           "tables_refined_p_at_1_train": 30.0, "tables_refined_p_at_1": 31.0, "tables_refined_p_at_1_noncognate": 29.0,
            "train_curve": [1.0, 3.0],
            "n_noncognate": 274, "coverage": 0.96, "val_ppl_b": 149.0, "val_ppl_a": 116.0, "train_seconds": 300.0,
-           "refined_p_at_1": 48.0, "refined_p_at_1_noncognate": 45.0}
+           "refined_p_at_1": 48.0, "refined_p_at_1_noncognate": 45.0, "refined_p_at_1_train": 50.0}
     out, readme = tmp_path / "shared.json", tmp_path / "README.md"
-    out.write_text(json.dumps([{**row, "seed": 0}, {**row, "seed": 1, "p_at_1": 6.0}]))
+    out.write_text(json.dumps([{**row, "seed": 1, "p_at_1": 6.0, "train_curve": [2.0]}, {**row, "seed": 0}]))
     readme.write_text(f"{bench.START}\n{bench.END}\n")
     bench.write_table(readme, out)
     text = readme.read_text()
     assert "| from scratch (the paper's schedule), 1 epoch | 3.0 +- 0.0 | 5.0 +- 1.4 | 9.0 +- 0.0 |" in text
-    assert "| 48.0 +- 0.0 (45.0 +- 0.0) |" in text and "| 2 |" in text and "lm-frozen" not in text  # variants without rows are left out
-    assert "| 7.0 +- 0.0 / 8.0 +- 0.0 (6.0 +- 0.0) | 1.0, 3.0 |" in text  # spelling, and the first seed's curve
+    assert "| 50.0 +- 0.0 / 48.0 +- 0.0 (45.0 +- 0.0) |" in text and "| 2 |" in text and "lm-frozen" not in text  # variants without rows are left out
+    # spelling, self-learning on the tables, and the first seed's curve (seed 0, wherever its row is)
+    assert "| 7.0 +- 0.0 / 8.0 +- 0.0 (6.0 +- 0.0) | 30.0 +- 0.0 / 31.0 +- 0.0 (29.0 +- 0.0) | 1.0, 3.0 |" in text
 
 
 def test_measure_records_the_learning_curve_and_chooses_the_spelling_weight_on_train(monkeypatch, tmp_path):
@@ -39,6 +41,8 @@ def test_measure_records_the_learning_curve_and_chooses_the_spelling_weight_on_t
     smallest tried weight that outweighs the gap (0.25), chosen on train and then read on test."""
     import torch
     from types import SimpleNamespace
+
+    from decoder_head.refine import Refined
 
     bench = load("shared_body")
     a_words, b_words = ["doctor", "house", "sun", "moon"], ["doctor", "casa", "sol", "luna"]
@@ -61,7 +65,35 @@ def test_measure_records_the_learning_curve_and_chooses_the_spelling_weight_on_t
     monkeypatch.setattr(bench, "gold", splits.__getitem__)
     monkeypatch.setattr(bench, "refine", lambda *args, **kw: SimpleNamespace(
         src_words=b_words, xw=good, trg_words=a_words, zw=a))
+    on_tables = []  # self-learning on the tables: what it was given; it maps B's rows onto the right A rows
+
+    def fake_refine_spaces(lexicon, spaces, cfg, *args, **kw):
+        on_tables.append((lexicon, spaces, cfg))
+        return Refined(b_words, a.clone(), a_words, a.clone(), seed_pairs=4, iterations=1, objective=0.5, seconds=2.0)
+
+    monkeypatch.setattr(bench, "refine_spaces", fake_refine_spaces)
     row = bench.measure("scratch-specials-8ep", 0, tmp_path)
     assert row["train_curve"] == [0.0, 50.0] and row["p_at_1_train"] == 50.0 and row["epochs"] == 2
     assert row["spelled_weight"] == 0.25 and row["spelled_p_at_1_train"] == 100.0
     assert row["spelled_p_at_1"] == 100.0 and row["p_at_1"] == 100.0
+    [(lexicon, (sw, x, tw, z), cfg)] = on_tables
+    assert (sw, tw) == (b_words, a_words) and torch.equal(x, good) and torch.equal(z, a)  # the tables, no vectors
+    assert lexicon == {"doctor": "house", "casa": "house", "sol": "sun", "luna": "moon"}  # their CSLS top-1
+    assert cfg == bench.variant_config("scratch-specials-8ep", 0).refine  # the main job's recipe, unchanged
+    assert (row["tables_refined_p_at_1_train"], row["tables_refined_p_at_1"]) == (100.0, 100.0)
+    again = bench.measure("scratch-specials-8ep", 0, tmp_path)  # the tables' self-learning is kept, not made again
+    assert len(on_tables) == 1 and again["tables_refined_p_at_1"] == 100.0
+
+
+def test_rescore_measures_held_rows_again_and_keeps_the_others(monkeypatch, tmp_path):
+    bench = load("shared_body")
+    out = tmp_path / "shared.json"
+    held = [{"variant": "scratch-specials-8ep", "seed": s, "p_at_1": 1.0} for s in (0, 1)]
+    out.write_text(json.dumps(held))
+    measured = []
+    monkeypatch.setattr(bench, "measure", lambda name, seed, workdir: measured.append(seed) or
+                        {"variant": name, "seed": seed, "p_at_1": 2.0})
+    args = ["--variants", "scratch-specials-8ep", "--seeds", "0", "--out", str(out), "--workdir", str(tmp_path)]
+    assert bench.main(args) == 0 and measured == []  # a held row is not measured again
+    assert bench.main(args + ["--rescore"]) == 0 and measured == [0]
+    assert sorted((r["seed"], r["p_at_1"]) for r in json.loads(out.read_text())) == [(0, 2.0), (1, 1.0)]
