@@ -17,6 +17,7 @@ instead of the decoder head's. The same self-learning also runs on the tables th
 word vectors: what Procrustes and CSLS rounds add to the body's own placement). Rows resume:
 each variant x seed trains under runs/shared-bench/ with per-epoch checkpoints, and a finished
 row is not rerun unless --rescore asks (then training and refine resume from their checkpoints).
+--combine reads the --seeds' bodies as one space (their cosines averaged), in two orders.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import torch
 
+from decoder_head.align.ensemble import combine
 from decoder_head.config import RefineConfig, load_run_config
 from decoder_head.data.dictionary import read_muse
 from decoder_head.experiment import Lexicon
@@ -55,6 +57,7 @@ DESCRIPTION = {
     "scratch-specials-8ep": "from scratch, <unk>/<eos> one row for both languages, 8 epochs",
 }
 SPELLING_WEIGHTS = (0.1, 0.25, 0.5, 1.0)  # orthographic re-ranking weights tried on the train split
+ORDERS = ("each self-learned, then combined", "combined, then self-learned")  # of --combine, chosen on train
 
 
 def variant_config(name: str, seed: int):
@@ -85,16 +88,22 @@ def refined_tables(lexicon: Lexicon, seed_lexicon: dict[str, str], cfg: RefineCo
     return out
 
 
-def measure(name: str, seed: int, workdir: Path) -> dict:
+def trained(name: str, seed: int, workdir: Path, on_epoch_end=None) -> SharedTrained:
+    """The variant's shared body for this seed (trained, or resumed from its checkpoints)."""
     cfg = variant_config(name, seed)
     lm = train_lm(cfg.lm, workdir) if cfg.shared.start == "lm" else None
+    return train_shared(cfg.shared, cfg.lm, (cfg.induce.corpus, cfg.lm.corpus), workdir,
+                        workdir / "shared-bench" / f"{name}.s{seed}", lm, on_epoch_end=on_epoch_end)
+
+
+def measure(name: str, seed: int, workdir: Path) -> dict:
+    cfg = variant_config(name, seed)
     train_gold = gold("train")
 
     def train_p_at_1(r: SharedTrained) -> dict:  # the learning curve, on the split that chooses
         return {"p_at_1_train": tables_lexicon(r).scores(train_gold, cfg.eval.knn)["csls"]["p_at_1"]}
 
-    r = train_shared(cfg.shared, cfg.lm, (cfg.induce.corpus, cfg.lm.corpus), workdir,
-                     workdir / "shared-bench" / f"{name}.s{seed}", lm, on_epoch_end=train_p_at_1)
+    r = trained(name, seed, workdir, train_p_at_1)
     lexicon, test_gold = tables_lexicon(r), gold("test")
     # Spelling without vectors: orthographic re-ranking of the tables' CSLS, its weight chosen on train
     on_train = {w: tables_lexicon(r, w).scores(train_gold, cfg.eval.knn) for w in (0.0, *SPELLING_WEIGHTS)}
@@ -132,6 +141,46 @@ def measure(name: str, seed: int, workdir: Path) -> dict:
             "tokens_per_s": sum(h["tokens_per_s"] for h in r.history) / len(r.history)}
 
 
+def as_one(spaces: list[tuple[list[str], torch.Tensor, list[str], torch.Tensor]], rerank: float) -> Lexicon:
+    """Several bodies' (B words, B rows, A words, A rows) as one space, each word pair's cosine the
+    mean of theirs (align.ensemble.combine), on the words every body holds (seeds' vocabularies
+    differ in their rarest words), in the first body's order."""
+    src = [w for w in spaces[0][0] if all(w in set(s[0]) for s in spaces[1:])]
+    trg = [w for w in spaces[0][2] if all(w in set(s[2]) for s in spaces[1:])]
+
+    def rows(words: list[str], held: list[str], emb: torch.Tensor) -> torch.Tensor:
+        index = {w: i for i, w in enumerate(held)}
+        return emb[[index[w] for w in words]]
+
+    x, z = combine([(rows(src, sw, x), rows(trg, tw, z)) for sw, x, tw, z in spaces])
+    return Lexicon(src, x, trg, z, rerank=rerank)
+
+
+def combined(name: str, seeds: list[int], workdir: Path) -> list[dict]:
+    """The seeds' bodies as one lexicon, no word vectors, in both ORDERS: each body's tables through
+    the main job's self-learning and then combined, or the raw tables combined and then self-learned
+    once. Each is a row; train chooses between them."""
+    cfg, bench = variant_config(name, seeds[0]), workdir / "shared-bench"
+    raw, learned = [], []
+    for seed in seeds:
+        lexicon = tables_lexicon(trained(name, seed, workdir))
+        raw.append((lexicon.src_words, lexicon.src_emb, lexicon.trg_words, lexicon.trg_emb))
+        own = refined_tables(lexicon, lexicon.seed(cfg.eval.knn), cfg.refine, bench / f"{name}.s{seed}.tables")
+        learned.append((own.src_words, own.xw, own.trg_words, own.zw))
+    first = as_one(raw, 0.0)
+    then = refined_tables(first, first.seed(cfg.eval.knn), cfg.refine,
+                          bench / f"{name}.s{'-'.join(map(str, seeds))}.combined")
+    lexicons = (as_one(learned, cfg.refine.rerank),
+                Lexicon(then.src_words, then.xw, then.trg_words, then.zw, rerank=cfg.refine.rerank))
+    rows = []
+    for order, lexicon in zip(ORDERS, lexicons):
+        train, test = (lexicon.scores(gold(part), cfg.eval.knn) for part in ("train", "test"))
+        rows.append({"variant": name, "bodies": seeds, "order": order, "p_at_1_train": train["csls"]["p_at_1"],
+                     "p_at_1": test["csls"]["p_at_1"], "p_at_1_noncognate": test["non_cognate"]["p_at_1"],
+                     "n_noncognate": test["non_cognate"]["n"], "coverage": test["coverage"]})
+    return rows
+
+
 def write_table(readme: Path, out: Path) -> None:
     rows = read_json(out)
     lines = [f"P@1 (CSLS, no word vectors) on {BED}: B's table rows retrieve A's (`make bench-shared`; "
@@ -140,9 +189,10 @@ def write_table(readme: Path, out: Path) -> None:
              "run on the tables themselves, seeded by their lexicon):", "",
              "| variant | P@1 train | P@1 test | P@10 test | P@1 non-cognate (n) | + spelling: train / test "
              "(non-cognate) | tables -> self-learning: train / test (non-cognate) | train P@1 by epoch | coverage "
-             "| val ppl es / en | -> self-learning P@1: train / test (non-cognate) | train s | seeds |", "|---" * 13 + "|"]
+             "| val ppl es / en | -> self-learning P@1: train / test (non-cognate) | train s | seeds |",
+             "|---" * 13 + "|"]
     for name in VARIANTS:
-        mine = sorted((r for r in rows if r["variant"] == name), key=lambda r: r["seed"])
+        mine = sorted((r for r in rows if r["variant"] == name and "seed" in r), key=lambda r: r["seed"])
         if not mine:
             continue
         cell = lambda key, d=1: mean_std([r[key] for r in mine if key in r], d, " +- ")  # noqa: E731
@@ -153,9 +203,18 @@ def write_table(readme: Path, out: Path) -> None:
                      f"{cell('tables_refined_p_at_1_train')} / {cell('tables_refined_p_at_1')} "
                      f"({cell('tables_refined_p_at_1_noncognate')}) | {curve} | "
                      f"{mine[0]['coverage']:.2f} | {cell('val_ppl_b', 0)} / {cell('val_ppl_a', 0)} | "
-                     f"{cell('refined_p_at_1_train')} / {cell('refined_p_at_1')} ({cell('refined_p_at_1_noncognate')}) | "
-                     f"{cell('train_seconds', 0)} | "
-                     f"{len(mine)} |")
+                     f"{cell('refined_p_at_1_train')} / {cell('refined_p_at_1')} "
+                     f"({cell('refined_p_at_1_noncognate')}) | "
+                     f"{cell('train_seconds', 0)} | {len(mine)} |")
+    bodies = [r for r in rows if "bodies" in r]
+    if bodies:
+        lines += ["", "Bodies combined (`--combine`): the seeds' bodies as one space, each word pair's cosine the "
+                  "mean of theirs, on the words every body holds; the order is chosen on train:", "",
+                  "| variant | bodies (seeds) | order | P@1 train | P@1 test | P@1 non-cognate (n) | coverage |",
+                  "|---" * 7 + "|"]
+        lines += [f"| {DESCRIPTION[r['variant']]} | {', '.join(map(str, r['bodies']))} | {r['order']} | "
+                  f"{r['p_at_1_train']:.1f} | {r['p_at_1']:.1f} | {r['p_at_1_noncognate']:.1f} ({r['n_noncognate']}) | "
+                  f"{r['coverage']:.2f} |" for r in bodies]
     replace_block(readme, START, END, lines)
 
 
@@ -165,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
     ap.add_argument("--rescore", action="store_true",
                     help="measure held rows again (training and self-learning resume from their checkpoints)")
+    ap.add_argument("--combine", action="store_true", help="also the --seeds' bodies combined, in both orders")
     add_bench_args(ap, ROOT, "shared_body", "rewrite this README's shared-body table from --out")
     args = ap.parse_args(argv)
     if table_only(ap, args, write_table):
@@ -173,11 +233,15 @@ def main(argv: list[str] | None = None) -> int:
     rows = read_rows(out)
     for name in args.variants:
         for seed in args.seeds:
-            held = [r for r in rows if r["variant"] == name and r["seed"] == seed]
+            held = [r for r in rows if r["variant"] == name and r.get("seed") == seed]
             if held and not args.rescore:
                 continue
             rows = [r for r in rows if not any(r is h for h in held)] + [measure(name, seed, Path(args.workdir))]
             write_json(out, rows)  # after every row: a killed run keeps what it measured
+        if args.combine and len(args.seeds) > 1:
+            rows = [r for r in rows if (r["variant"], r.get("bodies")) != (name, args.seeds)]
+            rows += combined(name, args.seeds, Path(args.workdir))
+            write_json(out, rows)
     if args.readme:
         write_table(Path(args.readme), out)
     return 0

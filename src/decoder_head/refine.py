@@ -16,7 +16,8 @@ The decoder head works on a small vocabulary through a frozen LM; its lexicon is
 that does not depend on the vector spaces being isomorphic. Self-learning carries it to
 every word with vectors; with `prior` the stage's own scores stay inside the loop and the final
 retrieval (align.prior). `decoder-head run`, the induction grid and the cost benchmark all
-refine through `refine` here. The result is checkpointed (mapped spaces + words), so a
+refine through `refine` here; `refine_spaces` is its loop on spaces made elsewhere (a shared
+body's own tables). The result is checkpointed (mapped spaces + words), so a
 rerun with the same seed lexicon, corpora and config does not repeat the loop.
 """
 

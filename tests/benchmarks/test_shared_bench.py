@@ -97,3 +97,43 @@ def test_rescore_measures_held_rows_again_and_keeps_the_others(monkeypatch, tmp_
     assert bench.main(args) == 0 and measured == []  # a held row is not measured again
     assert bench.main(args + ["--rescore"]) == 0 and measured == [0]
     assert sorted((r["seed"], r["p_at_1"]) for r in json.loads(out.read_text())) == [(0, 2.0), (1, 1.0)]
+
+
+def test_bodies_combined_average_their_cosines_on_the_words_all_of_them_hold(monkeypatch, tmp_path):
+    """Body 0 places xa right and xb wrong, body 1 the other way round (each by a smaller margin than
+    its right answer wins by): their averaged cosines place both right. Body 1's extra word is dropped."""
+    import torch
+    from types import SimpleNamespace
+
+    from decoder_head.refine import Refined
+
+    bench = load("shared_body")
+    e = torch.eye(4)
+    a_words = ["ym", "yn", "yo", "yp"]  # no letter shared with B's words: spelling decides nothing
+    bodies = {0: (["xa", "xb", "xc", "xd"], torch.stack([e[0], 0.8 * e[0] + 0.6 * e[1], e[2], e[3]])),
+              1: (["xa", "xb", "xc", "xd", "xe"], torch.stack([0.6 * e[0] + 0.8 * e[1], e[1], e[2], e[3], e[2]]))}
+
+    def fake_trained(name, seed, workdir, on_epoch_end=None):
+        b_words, b_table = bodies[seed]
+        return SimpleNamespace(vocabs={"a": SimpleNamespace(words=a_words), "b": SimpleNamespace(words=b_words)},
+                               table=lambda role: b_table if role == "b" else e)
+
+    learned = []  # self-learning here changes nothing: what is combined is then the tables themselves
+
+    def fake_refined_tables(lexicon, seed_lexicon, cfg, ckpt_dir):
+        learned.append(list(lexicon.src_words))
+        return Refined(lexicon.src_words, lexicon.src_emb.clone(), lexicon.trg_words, lexicon.trg_emb.clone(),
+                       seed_pairs=1, iterations=1, objective=0.5, seconds=1.0)
+
+    splits = {"train": {"xa": {"ym"}}, "test": {"xb": {"yn"}}}
+    monkeypatch.setattr(bench, "trained", fake_trained)
+    monkeypatch.setattr(bench, "refined_tables", fake_refined_tables)
+    monkeypatch.setattr(bench, "gold", splits.__getitem__)
+    for seed in (0, 1):  # alone, each body gets one of the two words wrong
+        alone = bench.tables_lexicon(fake_trained("v", seed, tmp_path))
+        assert [alone.scores(splits[p], 10)["csls"]["p_at_1"] for p in ("train", "test")] == [[100.0, 0.0],
+                                                                                                [0.0, 100.0]][seed]
+    rows = bench.combined("scratch-specials-8ep", [0, 1], tmp_path)
+    assert [r["order"] for r in rows] == list(bench.ORDERS) and all(r["bodies"] == [0, 1] for r in rows)
+    assert all((r["p_at_1_train"], r["p_at_1"]) == (100.0, 100.0) for r in rows)
+    assert learned[:2] == [bodies[0][0], bodies[1][0]] and learned[2] == ["xa", "xb", "xc", "xd"]  # xe dropped
