@@ -145,8 +145,9 @@ def as_one(spaces: list[tuple[list[str], torch.Tensor, list[str], torch.Tensor]]
     """Several bodies' (B words, B rows, A words, A rows) as one space, each word pair's cosine the
     mean of theirs (align.ensemble.combine), on the words every body holds (seeds' vocabularies
     differ in their rarest words), in the first body's order."""
-    src = [w for w in spaces[0][0] if all(w in set(s[0]) for s in spaces[1:])]
-    trg = [w for w in spaces[0][2] if all(w in set(s[2]) for s in spaces[1:])]
+    held_src, held_trg = [set(s[0]) for s in spaces[1:]], [set(s[2]) for s in spaces[1:]]
+    src = [w for w in spaces[0][0] if all(w in h for h in held_src)]
+    trg = [w for w in spaces[0][2] if all(w in h for h in held_trg)]
 
     def rows(words: list[str], held: list[str], emb: torch.Tensor) -> torch.Tensor:
         index = {w: i for i, w in enumerate(held)}
