@@ -47,7 +47,7 @@ from decoder_head.data.dictionary import read_muse
 from decoder_head.errors import DecoderHeadError
 from decoder_head.eval.bli import read_lexicon
 from decoder_head.eval.retrieval import normalize
-from decoder_head.experiment import Lexicon, induce, run
+from decoder_head.experiment import Lexicon, induce, joined_lexicon, run, shared_stage
 from decoder_head.files import read_json, read_rows, write_json
 from decoder_head.refine import refine
 from decoder_head.report.markdown import add_bench_args, mean_std, replace_block, table_only
@@ -68,17 +68,18 @@ METHODS = ("decoder head alone", MAIN, HEAD_ONLY, "identical strings -> self-lea
            PRIOR_METHOD, REFERENCE)
 # short names for --methods: the rows beside the main job's two, which every bed x seed measures
 OPTIONAL = dict(zip(("head", "identical", "unsupervised", "pairs", "prior", "reference"), METHODS[2:]))
-SHARED_METHODS = ("shared body alone", "shared body -> self-learning")
-# The shared-body schedule chosen on es-en.bible's train split (benchmarks/shared_body.py's
-# `scratch-specials-4ep`, README: "A shared body"); the seed goes into the train block.
-SHARED = "{{start: scratch, shared_specials: true, train: {{epochs: 4, lr: 0.005, seed: {seed}}}}}"
+JOINED = "decoder head + identical strings -> self-learning, joined with the shared body's tables (preset shared)"
+SHARED_METHODS = ("shared body alone", "shared body -> self-learning", JOINED)
 
 
 def bed_config(bed: str, seed: int, shared: bool = False):
-    """The main job's config on a bed (`decoder-head run --bed BED`), recovery off, at one seed."""
-    return load_run_config("default", [
-        f"name={bed}.s{seed}", *BEDS[bed].overrides(), "recover=null", f"induce.train.seed={seed}",
-        f"refine.self_learning.seed={seed}"] + ([f"shared={SHARED.format(seed=seed)}"] if shared else []))
+    """The main job's config on a bed (`decoder-head run --bed BED`), recovery off, at one seed; with
+    `shared`, `presets/shared.yaml`'s (the shared body, its tables joined: README "A shared body") in
+    a run folder of its own."""
+    preset, seeded = ("shared", [f"shared.train.seed={seed}"]) if shared else ("default", [])
+    return load_run_config(preset, [
+        f"name={bed}{'.shared' if shared else ''}.s{seed}", *BEDS[bed].overrides(), "recover=null",
+        f"induce.train.seed={seed}", f"refine.self_learning.seed={seed}", *seeded])
 
 
 def as_lexicon(src_idx: torch.Tensor, trg_idx: torch.Tensor, sw: list[str], tw: list[str]) -> dict[str, str]:
@@ -239,14 +240,20 @@ def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]
 
     stage = decoder_head_stage(cfg, workdir)
     head_seed = stage.seed(cfg.eval.knn)
+    main_job = refine(head_seed, corpora, workdir, cfg.refine, workdir / cfg.name / "checkpoints" / "refine",
+                      stage=stage)
     rows = [scored("decoder head alone", stage),
-            scored(MAIN, refined(head_seed, cfg.refine, workdir / cfg.name / "checkpoints" / "refine", stage))]
+            scored(MAIN, Lexicon(main_job.src_words, main_job.xw, main_job.trg_words, main_job.zw,
+                                 rerank=cfg.refine.rerank, prior=main_job.prior))]
     # every row but the main job's seeds from its own pairs alone (no identical strings added)
     own_seed = dataclasses.replace(cfg.refine, seed_identical=False)
     seeds = seeds_without_decoder_head(cfg, workdir, wanted)
     if shared:
         rows.append(row(bed, seed, "shared body alone", metrics["shared"], vectors))
         seeds["shared body -> self-learning"] = read_lexicon(workdir / cfg.name / "lexicon.shared-body.tsv")
+        if JOINED in wanted:  # what the run's own refine stage gave, scored on both splits
+            body = shared_stage(train_lm(cfg.lm, workdir), cfg, workdir, workdir / cfg.name)[1]
+            rows.append(scored(JOINED, joined_lexicon(main_job, body, cfg.refine, cfg.eval, workdir / cfg.name)[0]))
     for method, lexicon in seeds.items():
         if method in wanted:
             slug = method.split(" ->")[0].replace(" ", "-")
@@ -294,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--beds", nargs="+", default=list(BEDS), choices=list(BEDS))
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     ap.add_argument("--shared", action="store_true",
-                    help="add the shared-body rows (~21 min more per bed and seed on 2 cores)")
+                    help="add the shared-body rows (presets/shared.yaml: ~35 min more per bed and seed on 2 cores)")
     ap.add_argument("--methods", nargs="*", choices=list(OPTIONAL), default=list(OPTIONAL),
                     help="rows to measure besides the main job's two (default: all; none: only those two; a slow "
                          "bed can measure the alignment baselines first and the others on a later run)")

@@ -17,26 +17,29 @@ instead of the decoder head's. The same self-learning also runs on the tables th
 word vectors: what Procrustes and CSLS rounds add to the body's own placement). Rows resume:
 each variant x seed trains under runs/shared-bench/ with per-epoch checkpoints, and a finished
 row is not rerun unless --rescore asks (then training and refine resume from their checkpoints).
+A last reading joins the tables' self-learned space to the vectors' in the final retrieval
+(refine.join: each pair's cosine a weighted mean), the vectors' self-learning seeded either by
+the tables' lexicon or by the decoder head (the main job's vectors of the es-en.bible bed's run
+folders, `make bench-beds`); seed and weight are chosen on the seeds' mean train P@1, and
+`decoder-head run --preset shared` runs that choice.
 --combine reads the --seeds' bodies as one space (their cosines averaged), in two orders.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 import torch
 
-from decoder_head.align.ensemble import combine
-from decoder_head.config import RefineConfig, load_run_config
+from decoder_head.align.ensemble import Space, combine, join
+from decoder_head.config import load_run_config
 from decoder_head.data.dictionary import read_muse
+from decoder_head.eval.vectors import read_word2vec
 from decoder_head.experiment import Lexicon
 from decoder_head.files import read_json, read_rows, write_json
-from decoder_head.refine import Refined, load_refined, refine, refine_spaces, save_refined
+from decoder_head.refine import refine, refine_own
 from decoder_head.report.markdown import add_bench_args, mean_std, replace_block, table_only
 from decoder_head.train.pretrain import train_lm
 from decoder_head.train.shared import SharedTrained, train_shared
@@ -58,6 +61,7 @@ DESCRIPTION = {
 }
 SPELLING_WEIGHTS = (0.1, 0.25, 0.5, 1.0)  # orthographic re-ranking weights tried on the train split
 ORDERS = ("each self-learned, then combined", "combined, then self-learned")  # of --combine, chosen on train
+JOIN_WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5)  # the tables' share in the joined retrieval (refine.join), chosen on train
 
 
 def variant_config(name: str, seed: int):
@@ -73,19 +77,17 @@ def tables_lexicon(r: SharedTrained, rerank: float = 0.0) -> Lexicon:
     return Lexicon(r.vocabs["b"].words, r.table("b"), r.vocabs["a"].words, r.table("a"), rerank=rerank)
 
 
-def refined_tables(lexicon: Lexicon, seed_lexicon: dict[str, str], cfg: RefineConfig, ckpt_dir: Path) -> Refined:
-    """The main job's self-learning run on the tables themselves (no word vectors), kept in ckpt_dir
-    under a hash of the tables, the seed and the recipe."""
-    made_of = json.dumps([list(seed_lexicon.items()), asdict(cfg)], sort_keys=True, default=str).encode()
-    tables = torch.cat([lexicon.src_emb.flatten(), lexicon.trg_emb.flatten()]).float().numpy().tobytes()
-    key = hashlib.sha256(made_of + tables).hexdigest()[:16]
-    held = load_refined(ckpt_dir, key, cfg)
-    if held is not None:
-        return held
-    out = refine_spaces(seed_lexicon, (lexicon.src_words, lexicon.src_emb, lexicon.trg_words, lexicon.trg_emb),
-                        cfg, ckpt_dir / "runs", key, progress=False)
-    save_refined(ckpt_dir, key, out, cfg)
-    return out
+def main_job_space(cfg, seed: int, workdir: Path) -> Space | None:
+    """The main job's mapped vectors on this bed and seed (`benchmarks/beds.py --beds es-en.bible
+    --seeds SEED` writes them), or None with a line saying so."""
+    folder = workdir / f"{BED}.s{seed}"
+    paths = [folder / f"emb.{lang}.vec" for lang in cfg.languages]
+    if not all(p.is_file() for p in paths):
+        print(f"shared_body: no main-job vectors in {folder} (make them with `.venv/bin/python benchmarks/beds.py "
+              f"--beds {BED} --seeds {seed}`); the decoder head's seed is left out of the joined reading", flush=True)
+        return None
+    (sw, x, _), (tw, z, _) = (read_word2vec(p) for p in paths)
+    return sw, x, tw, z
 
 
 def trained(name: str, seed: int, workdir: Path, on_epoch_end=None) -> SharedTrained:
@@ -118,9 +120,25 @@ def measure(name: str, seed: int, workdir: Path) -> dict:
     then_lexicon = Lexicon(refined.src_words, refined.xw, refined.trg_words, refined.zw, rerank=cfg.refine.rerank)
     then = {part: then_lexicon.scores(g, cfg.eval.knn) for part, g in splits}
     # The same self-learning on the tables themselves: still no word vectors
-    own = refined_tables(lexicon, seed_lexicon, cfg.refine, workdir / "shared-bench" / f"{name}.s{seed}.tables")
+    own = refine_own(lexicon, seed_lexicon, cfg.refine, workdir / "shared-bench" / f"{name}.s{seed}.tables",
+                     progress=False)
     own_lexicon = Lexicon(own.src_words, own.xw, own.trg_words, own.zw, rerank=cfg.refine.rerank)
     on_tables = {part: own_lexicon.scores(g, cfg.eval.knn) for part, g in splits}
+    # Both self-learned spaces joined in the final retrieval (refine.join), from either seed: the vectors
+    # seeded by the tables' lexicon (above), or the main job's, seeded by the decoder head
+    bases = {"shared": refined.space}
+    main_job = main_job_space(cfg, seed, workdir)
+    if main_job is not None:
+        bases["induce"] = main_job
+    joined: dict[str, dict] = {}
+    for stage, space in bases.items():
+        joined[stage] = {}
+        for share in (0.0, *JOIN_WEIGHTS):
+            both = Lexicon(*join([space, own.space], (1 - share, share)), rerank=cfg.refine.rerank)
+            scores = {part: both.scores(g, cfg.eval.knn) for part, g in splits}
+            joined[stage][str(share)] = {"p_at_1_train": scores["train"]["csls"]["p_at_1"],
+                                         "p_at_1": scores["test"]["csls"]["p_at_1"],
+                                         "p_at_1_noncognate": scores["test"]["non_cognate"]["p_at_1"]}
     last = r.history[-1]
     return {"variant": name, "seed": seed, "p_at_1_train": train["csls"]["p_at_1"],
             "refined_p_at_1_train": then["train"]["csls"]["p_at_1"], "refined_p_at_1": then["test"]["csls"]["p_at_1"],
@@ -133,7 +151,7 @@ def measure(name: str, seed: int, workdir: Path) -> dict:
             "tables_refined_p_at_1_train": on_tables["train"]["csls"]["p_at_1"],
             "tables_refined_p_at_1": on_tables["test"]["csls"]["p_at_1"],
             "tables_refined_p_at_1_noncognate": on_tables["test"]["non_cognate"]["p_at_1"],
-            "tables_refined_seconds": round(own.seconds, 1),
+            "tables_refined_seconds": round(own.seconds, 1), "joined": joined,
             "train_curve": [h.get("p_at_1_train") for h in r.history],
             "coverage": test["coverage"], "n_evaluated": test["n_evaluated"],
             "val_ppl_b": last["val_ppl_b"], "val_ppl_a": last["val_ppl_a"], "epochs": len(r.history),
@@ -166,11 +184,12 @@ def combined(name: str, seeds: list[int], workdir: Path) -> list[dict]:
     for seed in seeds:
         lexicon = tables_lexicon(trained(name, seed, workdir))
         raw.append((lexicon.src_words, lexicon.src_emb, lexicon.trg_words, lexicon.trg_emb))
-        own = refined_tables(lexicon, lexicon.seed(cfg.eval.knn), cfg.refine, bench / f"{name}.s{seed}.tables")
+        own = refine_own(lexicon, lexicon.seed(cfg.eval.knn), cfg.refine, bench / f"{name}.s{seed}.tables",
+                         progress=False)
         learned.append((own.src_words, own.xw, own.trg_words, own.zw))
     first = as_one(raw, 0.0)
-    then = refined_tables(first, first.seed(cfg.eval.knn), cfg.refine,
-                          bench / f"{name}.s{'-'.join(map(str, seeds))}.combined")
+    then = refine_own(first, first.seed(cfg.eval.knn), cfg.refine,
+                      bench / f"{name}.s{'-'.join(map(str, seeds))}.combined", progress=False)
     lexicons = (as_one(learned, cfg.refine.rerank),
                 Lexicon(then.src_words, then.xw, then.trg_words, then.zw, rerank=cfg.refine.rerank))
     rows = []
@@ -180,6 +199,43 @@ def combined(name: str, seeds: list[int], workdir: Path) -> list[dict]:
                      "p_at_1": test["csls"]["p_at_1"], "p_at_1_noncognate": test["non_cognate"]["p_at_1"],
                      "n_noncognate": test["non_cognate"]["n"], "coverage": test["coverage"]})
     return rows
+
+
+def joined_choice(mine: list[dict]) -> tuple[str, str]:
+    """The (seed stage, tables' weight) whose mean train P@1 over the seeds is highest."""
+    cells = [(stage, w) for stage in mine[0]["joined"] for w in mine[0]["joined"][stage]
+             if all(stage in r["joined"] for r in mine)]
+    return max(cells, key=lambda c: sum(r["joined"][c[0]][c[1]]["p_at_1_train"] for r in mine))
+
+
+SEEDED_BY = {"induce": "the decoder head (the main job's vectors)", "shared": "the tables' lexicon"}
+
+
+def joined_table(rows: list[dict]) -> list[str]:
+    """Vectors and tables joined (refine.join), one line per seed stage and weight, train's choice in bold."""
+    lines = []
+    for name in VARIANTS:
+        mine = [r for r in rows if r["variant"] == name and "joined" in r]
+        if not mine:
+            continue
+        if not lines:
+            lines = ["", "Vectors and tables joined (`refine.join`; `decoder-head run --preset shared`): the vectors' "
+                     "self-learned space and the tables' own, each word pair's cosine (1 - w) x the vectors' + w x "
+                     "the tables'; the vectors' self-learning seeded by the decoder head (the main job's, "
+                     "`make bench-beds`) or by the tables' lexicon; seed and w chosen on the seeds' mean train P@1 "
+                     "(bold):", "",
+                     "| variant | vectors seeded by | tables' weight w | P@1 train | P@1 test | P@1 non-cognate | seeds |",
+                     "|---" * 7 + "|"]
+        chosen = joined_choice(mine)
+        for stage in SEEDED_BY:
+            held = [r["joined"][stage] for r in mine if stage in r["joined"]]
+            for w in held[0] if held else ():
+                cell = lambda key: mean_std([h[w][key] for h in held], 1, " +- ")  # noqa: E731
+                mark = "**" if (stage, w) == chosen else ""
+                lines.append(f"| {DESCRIPTION[name]} | {SEEDED_BY[stage]} | {mark}{float(w):g}"
+                             f"{' (vectors alone)' if float(w) == 0 else ''}{mark} | {cell('p_at_1_train')} | "
+                             f"{mark}{cell('p_at_1')}{mark} | {cell('p_at_1_noncognate')} | {len(held)} |")
+    return lines
 
 
 def write_table(readme: Path, out: Path) -> None:
@@ -207,6 +263,7 @@ def write_table(readme: Path, out: Path) -> None:
                      f"{cell('refined_p_at_1_train')} / {cell('refined_p_at_1')} "
                      f"({cell('refined_p_at_1_noncognate')}) | "
                      f"{cell('train_seconds', 0)} | {len(mine)} |")
+    lines += joined_table(rows)
     bodies = [r for r in rows if "bodies" in r]
     if bodies:
         lines += ["", "Bodies combined (`--combine`): the seeds' bodies as one space, each word pair's cosine the "

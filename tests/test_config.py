@@ -62,6 +62,30 @@ def test_every_shipped_preset_loads_and_names_its_stages():
     assert load_run_config("gpu").induce.vocab.max_size >= 10_000
 
 
+def test_a_preset_with_a_base_changes_only_what_it_says(tmp_path):
+    shared, default = load_run_config("shared"), load_run_config("default")
+    assert shared.name == "shared" and (shared.lm, shared.induce, shared.recover) == (default.lm, default.induce,
+                                                                                     default.recover)
+    assert (shared.refine.join, shared.refine.seed_from, shared.refine.rounds) == (0.2, "induce", default.refine.rounds)
+    assert shared.shared.shared_specials and shared.shared.train.epochs == 8
+    assert load_run_config("shared", ["refine.join=0.3"]).refine.join == 0.3  # overrides come last
+    (tmp_path / "a.yaml").write_text(f"base: {tmp_path / 'b.yaml'}\n")
+    (tmp_path / "b.yaml").write_text(f"base: {tmp_path / 'a.yaml'}\n")
+    with pytest.raises(DecoderHeadError, match="based on each other"):
+        load_run_config(str(tmp_path / "a.yaml"))
+    (tmp_path / "c.yaml").write_text("base: nowhere\n")
+    with pytest.raises(DecoderHeadError, match="no preset 'nowhere'"):
+        load_run_config(str(tmp_path / "c.yaml"))
+
+
+def test_joining_the_tables_needs_a_shared_body_and_a_weight_below_one():
+    with pytest.raises(DecoderHeadError, match="refine.join needs a shared section"):
+        load_run_config("default", ["refine.join=0.2"])
+    for bad in ("1.0", "-0.1"):
+        with pytest.raises(DecoderHeadError, match=r"refine.join must be in \[0, 1\)"):
+            load_run_config("shared", [f"refine.join={bad}"])
+
+
 def test_reading_in_chunks_never_renames_an_lm():
     load = load_run_config
 

@@ -29,14 +29,14 @@ def test_identical_strings_fill_only_the_rows_the_lexicon_leaves():
 
 def test_the_checkpoint_key_tells_the_seeds_apart_and_keeps_old_keys():
     # with seed_identical off, one self-learning run and every run kept the key is what it was before
-    # those options existed: old checkpoints resume
+    # those options existed, and join never enters it: old checkpoints resume
     cfg = RefineConfig(vectors=({"method": "ppmi"},))
     on = dataclasses.replace(cfg, seed_identical=True)
     corpora = ("text:b.txt", "text:a.txt")
     assert _key(LEXICON, corpora, cfg, None) != _key(LEXICON, corpora, on, None)
     spec = {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("parallel", "seed_from", "prior",
                                                                           "seed_identical", "runs", "keep_within",
-                                                                          "rounds")}
+                                                                          "rounds", "join")}
     blob = json.dumps([list(LEXICON.items())[:cfg.seed_words], list(corpora), spec], sort_keys=True, default=str)
     assert _key(LEXICON, corpora, cfg, None) == hashlib.sha256(blob.encode()).hexdigest()[:16]
     within = dataclasses.replace(cfg, keep_within=0.005)

@@ -135,6 +135,9 @@ class RefineConfig:
     seed_from: the stage whose lexicon seeds it: "induce" (the decoder head) | "shared" (the shared body).
     prior: how much of that stage's scores stays inside self-learning and the final retrieval
         (align.prior; default none: the stage is only the seed).
+    join: weight of the shared body's own tables in the final retrieval, after the same self-learning
+        on them from their own lexicon (refine.refine_own; each pair's cosine the weighted mean of the
+        vectors' and the tables'; 0 = vectors only; needs a shared section).
     """
 
     vectors: tuple[dict[str, Any], ...] = field(default_factory=_default_vectors)
@@ -148,8 +151,11 @@ class RefineConfig:
     parallel: bool = True
     seed_from: str = "induce"
     prior: PriorConfig = field(default_factory=PriorConfig)
+    join: float = 0.0
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.join < 1.0:
+            raise ValueError(f"refine.join must be in [0, 1), got {self.join}")
         if self.seed_from not in ("induce", "shared"):
             raise ValueError(f"refine.seed_from must be 'induce' or 'shared', got {self.seed_from!r}")
         if not self.vectors:
@@ -225,6 +231,8 @@ class RunConfig:
             raise ValueError(f"languages must be two short codes like [es, en], got {self.languages!r}")
         if self.refine is not None and self.refine.seed_from == "shared" and self.shared is None:
             raise ValueError("refine.seed_from shared needs a shared section")
+        if self.refine is not None and self.refine.join > 0 and self.shared is None:
+            raise ValueError("refine.join needs a shared section (its tables are what is joined)")
 
 
 def from_dict(cls: type, data: dict[str, Any]) -> Any:
@@ -313,6 +321,10 @@ def read_yaml_tree(path: Path | None, overrides: list[str] | tuple[str, ...] = (
             raise DecoderHeadError(f"{path}: cannot read ({exc.__class__.__name__})") from None
         if not isinstance(tree, dict):
             raise DecoderHeadError(f"{path}: expected a mapping of sections, got {type(tree).__name__}")
+    return overridden(tree, overrides)
+
+
+def overridden(tree: dict[str, Any], overrides: list[str] | tuple[str, ...]) -> dict[str, Any]:
     for item in overrides:
         if "=" not in item:
             raise DecoderHeadError(f"override {item!r} must look like key.sub=value")
@@ -321,12 +333,31 @@ def read_yaml_tree(path: Path | None, overrides: list[str] | tuple[str, ...] = (
     return tree
 
 
-def load_run_config(preset: str = "default", overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
-    """A preset name (presets/<name>.yaml) or a YAML path, then `a.b=value` overrides."""
+def laid_over(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """`top`'s keys over `base`'s, mappings merged key by key (anything else replaced whole)."""
+    out = dict(base)
+    for key, value in top.items():
+        out[key] = laid_over(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def preset_tree(preset: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A preset's mapping (presets/<name>.yaml, or a YAML path). With `base: NAME` it is laid over that
+    preset's, so a preset that changes one stage says only that."""
     path = Path(preset) if preset.endswith((".yaml", ".yml")) else PRESETS / f"{preset}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in PRESETS.glob("*.yaml")))
         raise DecoderHeadError(f"no preset {preset!r} (known: {known}; or give a .yaml path)")
-    tree = read_yaml_tree(path, overrides)
+    tree = read_yaml_tree(path)
     tree.setdefault("name", path.stem)
-    return from_dict(RunConfig, tree)
+    base = tree.pop("base", None)
+    if base is None:
+        return tree
+    if str(base) in (*seen, preset):
+        raise DecoderHeadError(f"{path}: presets based on each other ({' -> '.join((*seen, preset, str(base)))})")
+    return laid_over(preset_tree(str(base), (*seen, preset)), tree)
+
+
+def load_run_config(preset: str = "default", overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
+    """A preset (preset_tree), then `a.b=value` overrides."""
+    return from_dict(RunConfig, overridden(preset_tree(preset), overrides))

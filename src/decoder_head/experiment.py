@@ -23,7 +23,7 @@ import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -37,6 +37,9 @@ from .files import write_json
 from .runtime import Runtime
 from .train.pretrain import TrainedLM, train_lm
 from .train.relearn import Relearned, relearn
+
+if TYPE_CHECKING:
+    from .refine import Refined
 
 UNSUPERVISED_WORDS = 1000  # mutual-NN share over B's most frequent words
 
@@ -150,19 +153,40 @@ def shared_stage(lm: TrainedLM, cfg: RunConfig, workdir: Path, run_dir: Path, re
 
 
 def refine_stage(induced: Lexicon, corpora: tuple[str, str], cfg: RefineConfig, ev: EvalConfig, workdir: Path,
-                 run_dir: Path, resume: bool = True) -> tuple[dict[str, Any], Lexicon]:
-    """A stage's lexicon (top-1 CSLS, B's words in frequency order) seeds self-learning."""
+                 run_dir: Path, resume: bool = True, shared: Lexicon | None = None) -> tuple[dict[str, Any], Lexicon]:
+    """A stage's lexicon (top-1 CSLS, B's words in frequency order) seeds self-learning; with refine.join
+    the shared body's tables, self-learned from their own lexicon, join the final retrieval."""
     from .refine import refine
 
     t0 = time.perf_counter()
     seed = induced.seed(ev.knn)
+    gold = read_muse(ev.dictionary) if ev.dictionary else None
     r = refine(seed, corpora, workdir, cfg, run_dir / "checkpoints" / "refine", resume, stage=induced)
     lexicon = Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=cfg.rerank, prior=r.prior)
-    block = lexicon.scores(read_muse(ev.dictionary) if ev.dictionary else None, ev.knn)
+    joined = None
+    if cfg.join > 0:
+        assert shared is not None  # RunConfig: join needs a shared section
+        vectors_only = lexicon.scores(gold, ev.knn)["csls"] if gold is not None else None
+        lexicon, own = joined_lexicon(r, shared, cfg, ev, run_dir, resume)
+        joined = {"weight": cfg.join, "tables_objective": own.objective, "tables_seconds": own.seconds,
+                  "vectors_only_p_at_1": vectors_only["p_at_1"] if vectors_only else None}
+    block = lexicon.scores(gold, ev.knn)
     block["unsupervised"].update(objective=r.objective, agreement_with_decoder_head=agreement(seed, lexicon, ev.knn))
     return ({"method": "self-learning", "corpus": corpora[0], "dictionary": ev.dictionary, **block,
              "seed_pairs": r.seed_pairs, "iterations": r.iterations, "vectors": [dict(v) for v in cfg.vectors],
-             "seconds": time.perf_counter() - t0, "device": "cpu"}, lexicon)
+             "joined": joined, "seconds": time.perf_counter() - t0, "device": "cpu"}, lexicon)
+
+
+def joined_lexicon(r: Refined, shared: Lexicon, cfg: RefineConfig, ev: EvalConfig, run_dir: Path,
+                   resume: bool = True) -> tuple[Lexicon, Refined]:
+    """refine.join: the shared body's tables through the same self-learning, from their own lexicon
+    (checkpointed in run_dir), joined to the refined vectors in one retrieval; also returns that result."""
+    from .align.ensemble import join
+    from .refine import refine_own
+
+    own = refine_own(shared, shared.seed(ev.knn), cfg, run_dir / "checkpoints" / "refine-shared", resume)
+    space = join([r.space, own.space], (1 - cfg.join, cfg.join))
+    return Lexicon(*space, rerank=cfg.rerank, prior=r.prior), own
 
 
 def agreement(seed: dict[str, str], refined: Lexicon, knn: int) -> float:
@@ -255,7 +279,7 @@ def run(cfg: RunConfig, workdir: Path, resume: bool = True, runtime: Runtime | N
     if cfg.refine is not None:
         lap = time.perf_counter()
         metrics["refine"], stages["refine"] = refine_stage(stages[cfg.refine.seed_from], corpora, cfg.refine,
-                                                           cfg.eval, workdir, run_dir, resume)
+                                                           cfg.eval, workdir, run_dir, resume, stages.get("shared"))
         stage_seconds["refine"] = time.perf_counter() - lap
     lap = time.perf_counter()
     metrics["stage_seconds"] = {k: round(v, 1) for k, v in stage_seconds.items()}

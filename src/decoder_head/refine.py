@@ -16,8 +16,9 @@ The decoder head works on a small vocabulary through a frozen LM; its lexicon is
 that does not depend on the vector spaces being isomorphic. Self-learning carries it to
 every word with vectors; with `prior` the stage's own scores stay inside the loop and the final
 retrieval (align.prior). `decoder-head run`, the induction grid and the cost benchmark all
-refine through `refine` here; `refine_spaces` is its loop on spaces made elsewhere (a shared
-body's own tables). The result is checkpointed (mapped spaces + words), so a
+refine through `refine` here; `refine_spaces` is its loop on spaces made elsewhere, and
+`refine_own` runs it on a shared body's own tables, whose result `refine.join` mixes into the
+vectors' final retrieval (align.ensemble.join). The result is checkpointed (mapped spaces + words), so a
 rerun with the same seed lexicon, corpora and config does not repeat the loop.
 """
 
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from .align.prior import PairPrior
-from .align.ensemble import ensemble_self_learning
+from .align.ensemble import Space, ensemble_self_learning
 from .align.self_learning import SelfLearningResult
 from .align.spaces import build_in_processes, space_for
 from .config import RefineConfig
@@ -59,6 +60,10 @@ class Refined:
     seconds: float
     prior: PairPrior | None = None  # the seed stage's scores on these spaces (refine.prior), for retrieval
 
+    @property
+    def space(self) -> Space:
+        return self.src_words, self.xw, self.trg_words, self.zw
+
 
 def seed_indices(lexicon: dict[str, str], src_words: list[str], trg_words: list[str], n: int,
                  identical: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
@@ -77,17 +82,21 @@ def seed_indices(lexicon: dict[str, str], src_words: list[str], trg_words: list[
     return src_idx, trg_idx
 
 
+def _table_bytes(stage: Lexicon) -> bytes:
+    return torch.cat([stage.src_emb.flatten(), stage.trg_emb.flatten()]).float().numpy().tobytes()
+
+
 def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig, stage: Lexicon | None) -> str:
     # how vectors are built, and which stage made the lexicon (it is hashed itself), change nothing;
     # with a prior inside the loop the stage's whole tables count (keys without one stay as they were)
-    spec = {k: v for k, v in asdict(cfg).items() if k not in ("parallel", "seed_from", "prior")}
+    spec = {k: v for k, v in asdict(cfg).items() if k not in ("parallel", "seed_from", "prior", "join")}
     for name, default in (("seed_identical", False), ("runs", 1), ("keep_within", None), ("rounds", 1)):
         if spec[name] == default:
             del spec[name]
     parts: list = [list(lexicon.items())[: cfg.seed_words], list(corpora), spec]
     if cfg.prior.in_loop and stage is not None:
-        tables = torch.cat([stage.src_emb.flatten(), stage.trg_emb.flatten()]).float().numpy().tobytes()
-        parts += [asdict(cfg.prior), hashlib.sha256(tables).hexdigest(), stage.src_words, stage.trg_words]
+        parts += [asdict(cfg.prior), hashlib.sha256(_table_bytes(stage)).hexdigest(), stage.src_words,
+                  stage.trg_words]
     blob = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -118,7 +127,7 @@ def next_round(x: torch.Tensor, z: torch.Tensor, sw: list[str], tw: list[str],
                                   **loop)
 
 
-def refine_spaces(lexicon: dict[str, str], spaces: tuple[list[str], torch.Tensor, list[str], torch.Tensor],
+def refine_spaces(lexicon: dict[str, str], spaces: Space,
                   cfg: RefineConfig, run_dir: Path | None = None, key: str = "", progress: bool = True,
                   stage: Lexicon | None = None) -> Refined:
     """refine's loop on spaces given as (B's words, B's vectors, A's words, A's vectors), whatever made
@@ -164,6 +173,23 @@ def refine(lexicon: dict[str, str], corpora: tuple[str, str], workdir: Path, cfg
     runs += f", {cfg.rounds} rounds" if cfg.rounds > 1 else ""
     print(f"refine: self-learning from {out.seed_pairs} seed pairs, {out.iterations} iterations{runs}, "
           f"objective {out.objective:.4f} ({out.seconds:.0f} s)", flush=True)
+    save_refined(ckpt_dir, key, out, cfg)
+    return out
+
+
+def refine_own(stage: Lexicon, seed: dict[str, str], cfg: RefineConfig, ckpt_dir: Path, resume: bool = True,
+               progress: bool = True) -> Refined:
+    """The same self-learning on a stage's own space (a shared body's tables: no word vectors), from
+    `seed` (its own top-1 lexicon, or another's); kept in ckpt_dir under a hash of the space, the seed
+    and the recipe. refine.join mixes its result into the vectors' retrieval."""
+    spec = {k: v for k, v in asdict(cfg).items() if k != "join"}  # join is how it is used, not made
+    made_of = json.dumps([list(seed.items()), spec], sort_keys=True, default=str).encode()
+    key = hashlib.sha256(made_of + _table_bytes(stage)).hexdigest()[:16]
+    held = load_refined(ckpt_dir, key, cfg) if resume else None
+    if held is not None:
+        return held
+    out = refine_spaces(seed, (stage.src_words, stage.src_emb, stage.trg_words, stage.trg_emb), cfg,
+                        ckpt_dir / "runs", key, progress=progress)
     save_refined(ckpt_dir, key, out, cfg)
     return out
 

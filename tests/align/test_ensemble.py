@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from decoder_head.align.ensemble import combine, ensemble_self_learning, run_seed
+from decoder_head.align.ensemble import combine, ensemble_self_learning, join, run_seed
 from decoder_head.align.self_learning import SelfLearningConfig, self_learning
 from decoder_head.eval.retrieval import normalize
 
@@ -38,6 +38,26 @@ def test_combining_rotated_copies_of_one_space_keeps_its_cosines():
     q, _ = torch.linalg.qr(torch.randn(6, 6, generator=gen, dtype=torch.float64))
     xw, zw = combine([(x, z), (x @ q, z @ q), (x, z)])
     assert torch.allclose(xw @ zw.T, cosines(x, z), atol=1e-8)
+
+
+def test_joined_cosines_are_the_weighted_mean_and_a_missing_word_leaves_that_space_out():
+    gen = torch.Generator().manual_seed(2)
+    vectors = (["b0", "b1", "b2"], torch.randn(3, 5, generator=gen), ["a0", "a1", "a2", "a3"], torch.randn(4, 5, generator=gen))
+    # the tables' space: other words and another order, B's "b2" and A's "a3" missing, one extra word
+    tables = (["b1", "bx", "b0"], torch.randn(3, 3, generator=gen), ["a2", "a0", "a1"], torch.randn(3, 3, generator=gen))
+    src, x, trg, z = join([vectors, tables], (0.8, 0.2))
+    assert (src, trg) == (vectors[0], vectors[2]) and x.shape == (3, 8) and z.shape == (4, 8)
+    cv = cosines(vectors[1], vectors[3])
+    ct = cosines(tables[1], tables[3])  # rows b1, bx, b0 against a2, a0, a1
+    assert torch.allclose((x @ z.T)[0, 1], 0.8 * cv[0, 1] + 0.2 * ct[2, 2], atol=1e-6)  # b0 . a1
+    assert torch.allclose((x @ z.T)[1, 2], 0.8 * cv[1, 2] + 0.2 * ct[0, 0], atol=1e-6)  # b1 . a2
+    assert torch.allclose((x @ z.T)[2], 0.8 * cv[2], atol=1e-6)  # b2: the tables say nothing of it
+    assert torch.allclose((x @ z.T)[:, 3], 0.8 * cv[:, 3], atol=1e-6)  # nor of a3
+    _, alone, _, _ = join([vectors], (1.0,))
+    assert torch.allclose(alone, normalize(vectors[1]))
+    for weights in ((0.5, 0.6), (1.2, -0.2), (1.0,)):
+        with pytest.raises(ValueError, match="join"):
+            join([vectors, tables], weights)
 
 
 def test_runs_use_their_own_seeds_and_one_run_is_plain_self_learning():

@@ -68,8 +68,9 @@ def test_bed_configs_keep_the_default_recipe():
     assert beds.PriorConfig(**beds.PRIOR).in_loop and beds.PRIOR_METHOD in beds.METHODS  # a real prior row
     other = beds.bed_config("en-es.bible", 1, shared=True)  # the other direction: a Spanish LM, English words
     assert other.lm.corpus == "sword:spaRV1909eb" and other.languages == ("en", "es")
-    assert other.shared.start == "scratch" and other.shared.shared_specials
-    assert other.shared.train.seed == 1 and other.shared.train.epochs == 4
+    assert other.shared.start == "scratch" and other.shared.shared_specials  # presets/shared.yaml's body
+    assert other.shared.train.seed == 1 and other.shared.train.epochs == 8 and other.refine.join == 0.2
+    assert other.name == "en-es.bible.shared.s1" and other.induce == beds.bed_config("en-es.bible", 1).induce
     assert other.eval.dictionary == "data/bli/en-es.bible.test.txt" and Path(ROOT, other.eval.dictionary).is_file()
 
 
@@ -136,6 +137,33 @@ def test_methods_option_measures_only_the_chosen_rows_still_missing(tmp_path, mo
     rows = json.loads(out.read_text())
     assert sum(r["vectors"] == "skipgram | ppmi" for r in rows) == 1  # the old recipe's row is kept
     assert len(rows) == 6  # old main, identical, then alone, main, unsupervised, reference
+
+
+def test_the_joined_row_joins_the_main_jobs_refined_vectors_and_the_shared_bodys_tables(monkeypatch):
+    """With --shared the run is presets/shared.yaml's; its joined row is the main job's refined space
+    joined to the shared body's (refine.join), scored on both splits like every row."""
+    beds = load("beds")
+    block = {"csls": {"p_at_1": 1.0}, "non_cognate": {"p_at_1": 1.0, "n": 1}, "coverage": 1.0, "n_evaluated": 1}
+    main_job = Refined(["casa"], torch.ones(1, 2), ["house"], torch.ones(1, 2), 1, 1, 0.5, 0.0)
+    body = beds.Lexicon(["casa"], torch.ones(1, 3), ["house"], torch.ones(1, 3))
+    joined_with = []
+
+    def fake_joined(r, shared, rcfg, ev, run_dir):
+        joined_with.append((r, shared, rcfg.join, run_dir.name))
+        return beds.Lexicon(["casa"], torch.ones(1, 5), ["house"], torch.ones(1, 5)), None
+
+    monkeypatch.setattr(beds, "run", lambda cfg, workdir: {"induce": block, "refine": block, "shared": block})
+    monkeypatch.setattr(beds, "decoder_head_stage", lambda cfg, workdir: body)
+    monkeypatch.setattr(beds, "refine", lambda *args, **kw: main_job)
+    monkeypatch.setattr(beds, "train_lm", lambda cfg, workdir: None)
+    monkeypatch.setattr(beds, "shared_stage", lambda lm, cfg, workdir, run_dir: (block, body))
+    monkeypatch.setattr(beds, "joined_lexicon", fake_joined)
+    monkeypatch.setattr(beds, "read_lexicon", lambda path: {"casa": "house"})
+    monkeypatch.setattr(beds.Lexicon, "scores", lambda self, gold, knn: block)
+    rows = beds.bed_rows("es-en.bible", 1, ROOT / "runs", {beds.JOINED})
+    assert [r["method"] for r in rows] == ["decoder head alone", beds.MAIN, "shared body alone", beds.JOINED]
+    assert joined_with == [(main_job, body, 0.2, "es-en.bible.shared.s1")]
+    assert "p_at_1_train" in rows[-1]
 
 
 def test_only_the_main_job_adds_identical_strings_to_its_seed(monkeypatch):

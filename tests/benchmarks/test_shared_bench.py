@@ -42,6 +42,8 @@ def test_measure_records_the_learning_curve_and_chooses_the_spelling_weight_on_t
     import torch
     from types import SimpleNamespace
 
+    from decoder_head import refine as refine_module
+    from decoder_head.eval.vectors import write_word2vec
     from decoder_head.refine import Refined
 
     bench = load("shared_body")
@@ -63,15 +65,15 @@ def test_measure_records_the_learning_curve_and_chooses_the_spelling_weight_on_t
     splits = {"train": {"doctor": {"doctor"}, "casa": {"house"}}, "test": {"sol": {"sun"}, "luna": {"moon"}}}
     monkeypatch.setattr(bench, "train_shared", fake_train)
     monkeypatch.setattr(bench, "gold", splits.__getitem__)
-    monkeypatch.setattr(bench, "refine", lambda *args, **kw: SimpleNamespace(
-        src_words=b_words, xw=good, trg_words=a_words, zw=a))
+    monkeypatch.setattr(bench, "refine", lambda *args, **kw: Refined(b_words, good, a_words, a, seed_pairs=4,
+                                                                     iterations=1, objective=0.5, seconds=2.0))
     on_tables = []  # self-learning on the tables: what it was given; it maps B's rows onto the right A rows
 
     def fake_refine_spaces(lexicon, spaces, cfg, *args, **kw):
         on_tables.append((lexicon, spaces, cfg))
         return Refined(b_words, a.clone(), a_words, a.clone(), seed_pairs=4, iterations=1, objective=0.5, seconds=2.0)
 
-    monkeypatch.setattr(bench, "refine_spaces", fake_refine_spaces)
+    monkeypatch.setattr(refine_module, "refine_spaces", fake_refine_spaces)
     row = bench.measure("scratch-specials-8ep", 0, tmp_path)
     assert row["train_curve"] == [0.0, 50.0] and row["p_at_1_train"] == 50.0 and row["epochs"] == 2
     assert row["spelled_weight"] == 0.25 and row["spelled_p_at_1_train"] == 100.0
@@ -83,6 +85,52 @@ def test_measure_records_the_learning_curve_and_chooses_the_spelling_weight_on_t
     assert (row["tables_refined_p_at_1_train"], row["tables_refined_p_at_1"]) == (100.0, 100.0)
     again = bench.measure("scratch-specials-8ep", 0, tmp_path)  # the tables' self-learning is kept, not made again
     assert len(on_tables) == 1 and again["tables_refined_p_at_1"] == 100.0
+    # the vectors' space and the tables' joined at every tried weight, read on both splits; without the
+    # main job's vectors in the workdir only the tables' seed is read
+    assert list(row["joined"]) == ["shared"] and list(row["joined"]["shared"]) == ["0.0", "0.1", "0.2", "0.3",
+                                                                                    "0.4", "0.5"]
+    assert all(r == {"p_at_1_train": 100.0, "p_at_1": 100.0, "p_at_1_noncognate": 100.0}
+               for r in row["joined"]["shared"].values())
+    # the main job's vectors (the bed's run folder) put each test word nearer the other's translation, by a
+    # margin the tables' right answer outweighs as its weight grows
+    folder = tmp_path / "es-en.bible.s0"
+    folder.mkdir()
+    write_word2vec(folder / "emb.es.vec", b_words, torch.stack([a[0], a[1], 0.8 * a[3] + 0.6 * a[2],
+                                                                0.8 * a[2] + 0.6 * a[3]]))
+    write_word2vec(folder / "emb.en.vec", a_words, a)
+    joined = bench.measure("scratch-specials-8ep", 0, tmp_path)["joined"]
+    assert list(joined) == ["shared", "induce"]
+    test = [joined["induce"][str(w)]["p_at_1"] for w in (0.0, *bench.JOIN_WEIGHTS)]
+    assert test[0] == 0.0 and test[-1] == 100.0 and test == sorted(test)
+
+
+def test_the_joined_table_reads_every_seed_and_weight_and_marks_what_the_train_mean_chooses():
+    bench = load("shared_body")
+
+    def row(seed, train, test, main_train=None):  # per weight 0 (the vectors alone), 0.1, ..., 0.5
+        def reading(train, test):
+            return {str(w): {"p_at_1_train": tr, "p_at_1": te, "p_at_1_noncognate": te - 1}
+                    for w, tr, te in zip((0.0, *bench.JOIN_WEIGHTS), train, test)}
+        joined = {"shared": reading(train, test)}
+        if main_train is not None:
+            joined["induce"] = reading(main_train, test)
+        return {"variant": "scratch-specials-8ep", "seed": seed, "joined": joined}
+
+    # seed 0 prefers 0.1 on train, seed 1 prefers 0.3; the mean prefers 0.3 (test never decides: 0.5 wins there)
+    rows = [row(0, [50, 53, 52, 51, 40, 30], [50, 51, 52, 53, 54, 60]),
+            row(1, [50, 50, 51, 54, 40, 30], [50, 51, 52, 53, 54, 60])]
+    assert bench.joined_choice(rows) == ("shared", "0.3")
+    assert bench.joined_choice([row(0, [55, 53, 52, 51, 40, 30], [0] * 6)]) == ("shared", "0.0")  # vectors alone
+    lines = bench.joined_table(rows)
+    assert "| from scratch, <unk>/<eos> one row for both languages, 8 epochs | the tables' lexicon | **0.3** | " \
+           "52.5 +- 2.1 | **53.0 +- 0.0** | 52.0 +- 0.0 | 2 |" in lines
+    assert any("| 0 (vectors alone) | 50.0 +- 0.0 | 50.0 +- 0.0 |" in line for line in lines)
+    assert len([line for line in lines if line.startswith("| from scratch")]) == 6
+    # the decoder head's seed, read where the main job's vectors were there, wins on train here
+    both = [row(0, [50] * 6, [40] * 6, [51, 56, 57, 52, 40, 30]), row(1, [50] * 6, [40] * 6, [51, 58, 55, 52, 40, 30])]
+    assert bench.joined_choice(both) == ("induce", "0.1")
+    assert len([line for line in bench.joined_table(both) if "| **0.1** |" in line]) == 1
+    assert bench.joined_table([{"variant": "scratch", "seed": 0}]) == []  # rows measured before the reading
 
 
 def test_rescore_measures_held_rows_again_and_keeps_the_others(monkeypatch, tmp_path):
@@ -120,14 +168,14 @@ def test_bodies_combined_average_their_cosines_on_the_words_all_of_them_hold(mon
 
     learned = []  # self-learning here changes nothing: what is combined is then the tables themselves
 
-    def fake_refined_tables(lexicon, seed_lexicon, cfg, ckpt_dir):
+    def fake_refine_own(lexicon, seed_lexicon, cfg, ckpt_dir, progress):
         learned.append(list(lexicon.src_words))
         return Refined(lexicon.src_words, lexicon.src_emb.clone(), lexicon.trg_words, lexicon.trg_emb.clone(),
                        seed_pairs=1, iterations=1, objective=0.5, seconds=1.0)
 
     splits = {"train": {"xa": {"ym"}}, "test": {"xb": {"yn"}}}
     monkeypatch.setattr(bench, "trained", fake_trained)
-    monkeypatch.setattr(bench, "refined_tables", fake_refined_tables)
+    monkeypatch.setattr(bench, "refine_own", fake_refine_own)
     monkeypatch.setattr(bench, "gold", splits.__getitem__)
     for seed in (0, 1):  # alone, each body gets one of the two words wrong
         alone = bench.tables_lexicon(fake_trained("v", seed, tmp_path))

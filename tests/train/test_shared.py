@@ -106,6 +106,35 @@ def test_run_with_a_shared_body_writes_its_lexicon_and_can_seed_refinement(tiny)
     assert "shared body" in (d / "report.md").read_text()
 
 
+def test_refine_join_mixes_the_tables_self_learned_space_into_the_final_retrieval(tiny, monkeypatch):
+    from decoder_head import refine as refine_module
+
+    shared = json.dumps({"vocab": {"max_size": 200, "min_count": 1}, "train": TRAIN.__dict__ | {"epochs": 1}})
+    args = ["run", "--preset", TINY, "--workdir", "runs", "--no-recover", "--set", f"shared={shared}",
+            "--set", "refine.seed_from=shared", "--set", "refine.join=0.3"]
+    made = []
+    loop = refine_module.refine_spaces
+    monkeypatch.setattr(refine_module, "refine_spaces", lambda *a, **kw: made.append(a[1]) or loop(*a, **kw))
+    assert main(args) == 0
+    d = Path("runs") / "tiny"
+    m = json.loads((d / "metrics.json").read_text())
+    joined = m["refine"]["joined"]
+    assert joined["weight"] == 0.3 and joined["vectors_only_p_at_1"] is not None
+    # two loops: the vectors' (16 + 16 dims) and the tables' own (the body's 16), from their own lexicon
+    assert [x.shape[1] for _, x, _, _ in made] == [32, 16]
+    header = (d / "emb.es.vec").read_text().splitlines()[0].split()
+    assert int(header[1]) == 32 + 16  # the joined space: both parts
+    assert "refine.join" in (d / "report.md").read_text()
+    first = m["refine"]["csls"]["p_at_1"]
+    assert main(args) == 0 and len(made) == 2  # resumed: neither loop made again
+    assert json.loads((d / "metrics.json").read_text())["refine"]["csls"]["p_at_1"] == first
+    assert main([*args[:-1], "refine.join=0.0"]) == 0 and len(made) == 2  # the vectors' loop kept under its key
+    alone = json.loads((d / "metrics.json").read_text())["refine"]
+    assert alone["joined"] is None and alone["csls"]["p_at_1"] == joined["vectors_only_p_at_1"]
+    assert main([*args[:-1], "refine.join=0.5"]) == 0 and len(made) == 2  # the weight is how both are used
+    assert json.loads((d / "metrics.json").read_text())["refine"]["joined"]["weight"] == 0.5
+
+
 def test_shared_specials_are_one_row_pair_for_both_languages(tiny):
     cfg, sc, corpora = setup(epochs=1)
     r = train_shared(replace(sc, shared_specials=True), cfg.lm, corpora, Path("runs"), None)

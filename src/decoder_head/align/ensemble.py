@@ -49,6 +49,32 @@ def combine(spaces: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.
     return normalize(x @ basis), normalize(z @ basis)
 
 
+Space = tuple[list[str], torch.Tensor, list[str], torch.Tensor]  # (B's words, B's rows, A's words, A's rows)
+
+
+def join(spaces: Sequence[Space], weights: Sequence[float]) -> Space:
+    """Cross-lingual spaces made apart (mapped word vectors, a shared body's self-learned tables) as one,
+    on the first space's words: each space's rows are unit length and scaled by sqrt(its weight), so a
+    word pair's cosine is the weighted mean of the spaces' cosines. A word a later space lacks has zeros
+    there: that space says nothing of it. Unlike `combine`, nothing is cut (the spaces' words differ)."""
+    if len(spaces) != len(weights) or not spaces:
+        raise ValueError(f"join needs one weight per space, got {len(spaces)} spaces and {len(weights)} weights")
+    if min(weights) < 0 or not math.isclose(sum(weights), 1.0, abs_tol=1e-6):
+        raise ValueError(f"join's weights must be >= 0 and sum to 1, got {list(weights)}")
+    src, trg = spaces[0][0], spaces[0][2]
+
+    def block(words: list[str], held: list[str], rows: torch.Tensor, weight: float) -> torch.Tensor:
+        index = {w: i for i, w in enumerate(held)}
+        out = torch.zeros(len(words), rows.shape[1])
+        mine = [i for i, w in enumerate(words) if w in index]
+        out[mine] = normalize(rows.float())[[index[words[i]] for i in mine]]
+        return out * math.sqrt(weight)
+
+    x = torch.cat([block(src, sw, xs, w) for (sw, xs, _, _), w in zip(spaces, weights)], dim=1)
+    z = torch.cat([block(trg, tw, zs, w) for (_, _, tw, zs), w in zip(spaces, weights)], dim=1)
+    return src, x, trg, z
+
+
 def kept_runs(results: Sequence[SelfLearningResult], within: float | None) -> list[SelfLearningResult]:
     """The runs whose objective is at most `within` under the best run's (all of them with None)."""
     if within is None:

@@ -99,6 +99,13 @@ def write_report(run_dir: Path, cfg: RunConfig, metrics: dict[str, Any],
              f"the decoder head's own: lexicon.decoder-head.tsv; vectors: emb.{src}.vec, emb.{trg}.vec."
              + (" The shared body's (one LM trained on both texts): lexicon.shared-body.tsv." if metrics.get("shared")
                 else "")]
+    joined = get(metrics, "refine", "joined")
+    if joined:
+        alone = joined["vectors_only_p_at_1"]
+        notes.append(f"The refined lexicon joins the shared body's own tables, self-learned from their lexicon, to the "
+                     f"word vectors: each pair's cosine is {1 - joined['weight']:g} x the vectors' + "
+                     f"{joined['weight']:g} x the tables' (refine.join); the vectors files hold both parts."
+                     + (f" The vectors alone: P@1 CSLS {alone:.1f}." if alone is not None else ""))
     if not cfg.eval.dictionary:
         notes.append("No dictionary was given, so there is no P@k: the unsupervised signals are the share of "
                      "mutual nearest neighbours, the decoder head's held-out perplexity through the frozen body, "
