@@ -236,15 +236,14 @@ def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]
 
     def refined(lexicon: dict[str, str], rcfg, ckpt: Path, stage: Lexicon | None = None) -> Lexicon:
         r = refine(lexicon, corpora, workdir, rcfg, ckpt, stage=stage)
-        return Lexicon(r.src_words, r.xw, r.trg_words, r.zw, rerank=rcfg.rerank, prior=r.prior)
+        return Lexicon(*r.space, rerank=rcfg.rerank, prior=r.prior)
 
     stage = decoder_head_stage(cfg, workdir)
     head_seed = stage.seed(cfg.eval.knn)
     main_job = refine(head_seed, corpora, workdir, cfg.refine, workdir / cfg.name / "checkpoints" / "refine",
                       stage=stage)
     rows = [scored("decoder head alone", stage),
-            scored(MAIN, Lexicon(main_job.src_words, main_job.xw, main_job.trg_words, main_job.zw,
-                                 rerank=cfg.refine.rerank, prior=main_job.prior))]
+            scored(MAIN, Lexicon(*main_job.space, rerank=cfg.refine.rerank, prior=main_job.prior))]
     # every row but the main job's seeds from its own pairs alone (no identical strings added)
     own_seed = dataclasses.replace(cfg.refine, seed_identical=False)
     seeds = seeds_without_decoder_head(cfg, workdir, wanted)

@@ -117,12 +117,12 @@ def measure(name: str, seed: int, workdir: Path) -> dict:
     refined = refine(seed_lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, cfg.refine,
                      workdir / "shared-bench" / f"{name}.s{seed}.refine")
     splits = (("train", train_gold), ("test", test_gold))
-    then_lexicon = Lexicon(refined.src_words, refined.xw, refined.trg_words, refined.zw, rerank=cfg.refine.rerank)
+    then_lexicon = Lexicon(*refined.space, rerank=cfg.refine.rerank)
     then = {part: then_lexicon.scores(g, cfg.eval.knn) for part, g in splits}
     # The same self-learning on the tables themselves: still no word vectors
     own = refine_own(lexicon, seed_lexicon, cfg.refine, workdir / "shared-bench" / f"{name}.s{seed}.tables",
                      progress=False)
-    own_lexicon = Lexicon(own.src_words, own.xw, own.trg_words, own.zw, rerank=cfg.refine.rerank)
+    own_lexicon = Lexicon(*own.space, rerank=cfg.refine.rerank)
     on_tables = {part: own_lexicon.scores(g, cfg.eval.knn) for part, g in splits}
     # Both self-learned spaces joined in the final retrieval (refine.join), from either seed: the vectors
     # seeded by the tables' lexicon (above), or the main job's, seeded by the decoder head
@@ -186,12 +186,12 @@ def combined(name: str, seeds: list[int], workdir: Path) -> list[dict]:
         raw.append((lexicon.src_words, lexicon.src_emb, lexicon.trg_words, lexicon.trg_emb))
         own = refine_own(lexicon, lexicon.seed(cfg.eval.knn), cfg.refine, bench / f"{name}.s{seed}.tables",
                          progress=False)
-        learned.append((own.src_words, own.xw, own.trg_words, own.zw))
+        learned.append(own.space)
     first = as_one(raw, 0.0)
     then = refine_own(first, first.seed(cfg.eval.knn), cfg.refine,
                       bench / f"{name}.s{'-'.join(map(str, seeds))}.combined", progress=False)
     lexicons = (as_one(learned, cfg.refine.rerank),
-                Lexicon(then.src_words, then.xw, then.trg_words, then.zw, rerank=cfg.refine.rerank))
+                Lexicon(*then.space, rerank=cfg.refine.rerank))
     rows = []
     for order, lexicon in zip(ORDERS, lexicons):
         train, test = (lexicon.scores(gold(part), cfg.eval.knn) for part in ("train", "test"))
