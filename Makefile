@@ -165,7 +165,8 @@ bench-runs-averaged: install data
 # The shared body (Wada et al. 2019: one LM on RV1909 + KJV, a tied table per language), its
 # variants on the es-en Bible, no word vectors -> benchmarks/results/shared_body.json + README
 # table. ~6 min per epoch on 2 cores; checkpoints per epoch under runs/shared-bench/. The joined
-# reading (refine.join) also reads the main job's vectors of `make bench-beds`' es-en.bible runs.
+# reading (refine.join) also reads the main job's vectors of `make bench-beds`' es-en.bible runs
+# (and, the bodies read the other way, its en-es.bible runs').
 .PHONY: bench-shared
 bench-shared: install data
 	$(BIN)/python benchmarks/shared_body.py --readme README.md

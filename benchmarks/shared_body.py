@@ -22,6 +22,13 @@ A last reading joins the tables' self-learned space to the vectors' in the final
 the tables' lexicon or by the decoder head (the main job's vectors of the es-en.bible bed's run
 folders, `make bench-beds`); seed and weight are chosen on the seeds' mean train P@1, and
 `decoder-head run --preset shared` runs that choice.
+Two more views with no word vectors join the tables' self-learned space the same way: the frozen-body
+decoder head's own tables (the main job's, A's 2k LM words) and the body's context vectors (each
+word the mean output state just before it, self-learned from the tables' lexicon); their weight is
+chosen on train.
+The same body is also read the other way (A's rows retrieving B's: en -> es, on the en-es.bible
+yardstick), self-learned, and joined to the en-es.bible bed's main-job vectors: one body serves
+both directions.
 --combine reads the --seeds' bodies as one space (their cosines averaged), in two orders.
 """
 
@@ -33,20 +40,27 @@ from pathlib import Path
 
 import torch
 
+from body_signal import read_through
 from decoder_head.align.ensemble import Space, combine, join
 from decoder_head.config import load_run_config
+from decoder_head.data.beds import BEDS
+from decoder_head.data.corpus import CorpusSpec, load_sentences
 from decoder_head.data.dictionary import read_muse
+from decoder_head.data.tokenizer import Tokenizer
+from decoder_head.eval.retrieval import normalize
 from decoder_head.eval.vectors import read_word2vec
 from decoder_head.experiment import Lexicon
 from decoder_head.files import read_json, read_rows, write_json
 from decoder_head.refine import refine, refine_own
 from decoder_head.report.markdown import add_bench_args, mean_std, replace_block, table_only
+from decoder_head.train.batches import batchify, encode_stream
 from decoder_head.train.pretrain import train_lm
 from decoder_head.train.shared import SharedTrained, train_shared
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- shared:start -->", "<!-- shared:end -->"
 BED = "es-en.bible"
+OTHER_WAY = "en-es.bible"  # the same texts, A's words as the source: the body read in the other direction
 VARIANTS = {  # name -> the run config's `shared:` section (train blocks spelled out whole)
     "scratch": "{start: scratch, train: {epochs: 1, lr: 0.005, seed: SEED}}",
     "lm-frozen-0.25": "{start: lm, frozen: 0.25, thawed_lr: 0.5, train: {epochs: 1, lr: 0.005, seed: SEED}}",
@@ -62,14 +76,17 @@ DESCRIPTION = {
 SPELLING_WEIGHTS = (0.1, 0.25, 0.5, 1.0)  # orthographic re-ranking weights tried on the train split
 ORDERS = ("each self-learned, then combined", "combined, then self-learned")  # of --combine, chosen on train
 JOIN_WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5)  # the tables' share in the joined retrieval (refine.join), chosen on train
+VIEW_WEIGHTS = (0.0, 0.1, 0.2, 0.3)  # a no-vectors view's share beside the tables (0: the tables alone), chosen on train
+VIEWS = {"decoder head": "the decoder head's tables (frozen body, the main job's)",
+         "context": "the body's context vectors, self-learned"}
 
 
 def variant_config(name: str, seed: int):
     return load_run_config("default", [f"shared={VARIANTS[name].replace('SEED', str(seed))}"])
 
 
-def gold(part: str) -> dict[str, set[str]]:
-    return read_muse(ROOT / "data" / "bli" / f"{BED}.{part}.txt")
+def gold(part: str, bed: str = BED) -> dict[str, set[str]]:
+    return read_muse(ROOT / "data" / "bli" / f"{bed}.{part}.txt")
 
 
 def tables_lexicon(r: SharedTrained, rerank: float = 0.0) -> Lexicon:
@@ -77,14 +94,14 @@ def tables_lexicon(r: SharedTrained, rerank: float = 0.0) -> Lexicon:
     return Lexicon(r.vocabs["b"].words, r.table("b"), r.vocabs["a"].words, r.table("a"), rerank=rerank)
 
 
-def main_job_space(cfg, seed: int, workdir: Path) -> Space | None:
-    """The main job's mapped vectors on this bed and seed (`benchmarks/beds.py --beds es-en.bible
-    --seeds SEED` writes them), or None with a line saying so."""
-    folder = workdir / f"{BED}.s{seed}"
-    paths = [folder / f"emb.{lang}.vec" for lang in cfg.languages]
+def main_job_space(seed: int, workdir: Path, bed: str = BED, stage: str = "") -> Space | None:
+    """The main job's mapped vectors on a bed and seed (with stage ".decoder-head": the decoder head's
+    own tables; `benchmarks/beds.py --beds BED --seeds SEED` writes both), or None with a line saying so."""
+    folder = workdir / f"{bed}.s{seed}"
+    paths = [folder / f"emb{stage}.{lang}.vec" for lang in BEDS[bed].languages]
     if not all(p.is_file() for p in paths):
-        print(f"shared_body: no main-job vectors in {folder} (make them with `.venv/bin/python benchmarks/beds.py "
-              f"--beds {BED} --seeds {seed}`); the decoder head's seed is left out of the joined reading", flush=True)
+        print(f"shared_body: no main-job emb{stage}.*.vec in {folder} (make them with `.venv/bin/python "
+              f"benchmarks/beds.py --beds {bed} --seeds {seed}`); the readings that need them are left out", flush=True)
         return None
     (sw, x, _), (tw, z, _) = (read_word2vec(p) for p in paths)
     return sw, x, tw, z
@@ -127,18 +144,21 @@ def measure(name: str, seed: int, workdir: Path) -> dict:
     # Both self-learned spaces joined in the final retrieval (refine.join), from either seed: the vectors
     # seeded by the tables' lexicon (above), or the main job's, seeded by the decoder head
     bases = {"shared": refined.space}
-    main_job = main_job_space(cfg, seed, workdir)
+    main_job = main_job_space(seed, workdir)
     if main_job is not None:
         bases["induce"] = main_job
-    joined: dict[str, dict] = {}
-    for stage, space in bases.items():
-        joined[stage] = {}
-        for share in (0.0, *JOIN_WEIGHTS):
-            both = Lexicon(*join([space, own.space], (1 - share, share)), rerank=cfg.refine.rerank)
-            scores = {part: both.scores(g, cfg.eval.knn) for part, g in splits}
-            joined[stage][str(share)] = {"p_at_1_train": scores["train"]["csls"]["p_at_1"],
-                                         "p_at_1": scores["test"]["csls"]["p_at_1"],
-                                         "p_at_1_noncognate": scores["test"]["non_cognate"]["p_at_1"]}
+    joined = joined_readings(bases, own.space, splits, cfg)
+    # Other views with no word vectors beside the tables' self-learned space: the body's context vectors
+    # (self-learned from the tables' lexicon) and the frozen-body decoder head's own tables
+    context_alone = Lexicon(*context_space(r, cfg, workdir))
+    context = refine_own(context_alone, seed_lexicon, cfg.refine, workdir / "shared-bench" / f"{name}.s{seed}.context",
+                         progress=False)
+    views = {"context": context.space}
+    head = main_job_space(seed, workdir, stage=".decoder-head")
+    if head is not None:
+        views["decoder head"] = head
+    no_vectors = {view: {str(w): reading(Lexicon(*join([own.space, space], (1 - w, w)), rerank=cfg.refine.rerank),
+                                         splits, cfg) for w in VIEW_WEIGHTS} for view, space in views.items()}
     last = r.history[-1]
     return {"variant": name, "seed": seed, "p_at_1_train": train["csls"]["p_at_1"],
             "refined_p_at_1_train": then["train"]["csls"]["p_at_1"], "refined_p_at_1": then["test"]["csls"]["p_at_1"],
@@ -151,12 +171,56 @@ def measure(name: str, seed: int, workdir: Path) -> dict:
             "tables_refined_p_at_1_train": on_tables["train"]["csls"]["p_at_1"],
             "tables_refined_p_at_1": on_tables["test"]["csls"]["p_at_1"],
             "tables_refined_p_at_1_noncognate": on_tables["test"]["non_cognate"]["p_at_1"],
-            "tables_refined_seconds": round(own.seconds, 1), "joined": joined,
+            "tables_refined_seconds": round(own.seconds, 1), "joined": joined, "no_vectors_views": no_vectors,
+            "context_alone": reading(context_alone, splits, cfg),
+            "other_way": other_way(r, cfg, workdir / "shared-bench" / f"{name}.s{seed}.other-way", seed, workdir),
             "train_curve": [h.get("p_at_1_train") for h in r.history],
             "coverage": test["coverage"], "n_evaluated": test["n_evaluated"],
             "val_ppl_b": last["val_ppl_b"], "val_ppl_a": last["val_ppl_a"], "epochs": len(r.history),
             "train_seconds": sum(h["seconds"] for h in r.history),
             "tokens_per_s": sum(h["tokens_per_s"] for h in r.history) / len(r.history)}
+
+
+def reading(lexicon: Lexicon, splits, cfg) -> dict:
+    """P@1 on train (chooses), test and test's non-cognate words."""
+    train, test = (lexicon.scores(g, cfg.eval.knn) for _, g in splits)
+    return {"p_at_1_train": train["csls"]["p_at_1"], "p_at_1": test["csls"]["p_at_1"],
+            "p_at_1_noncognate": test["non_cognate"]["p_at_1"]}
+
+
+def joined_readings(bases: dict[str, Space], tables: Space, splits, cfg) -> dict[str, dict]:
+    """Each seed stage's vectors joined to the tables' self-learned space at every tried weight
+    (refine.join), read on both splits."""
+    return {stage: {str(share): reading(Lexicon(*join([space, tables], (1 - share, share)), rerank=cfg.refine.rerank),
+                                        splits, cfg) for share in (0.0, *JOIN_WEIGHTS)}
+            for stage, space in bases.items()}
+
+
+def context_space(r: SharedTrained, cfg, workdir: Path) -> Space:
+    """The body's context vectors: each table word the mean output state just before it, over its
+    language's whole text (body_signal.read_through; no training), centred and unit length."""
+    spaces = {}
+    for role, corpus in (("b", cfg.induce.corpus), ("a", cfg.lm.corpus)):
+        vocab = r.vocabs[role]
+        sentences = load_sentences(CorpusSpec.parse(corpus), Tokenizer(), cache_dir=str(workdir / "cache"))
+        ids = batchify(encode_stream(sentences, vocab), 32)
+        states, _ = read_through(r.model.body, r.model.table(role).detach(), ids, ids, len(vocab))
+        spaces[role] = normalize(states[vocab.n_specials:], center=True)
+    return r.vocabs["b"].words, spaces["b"], r.vocabs["a"].words, spaces["a"]
+
+
+def other_way(r: SharedTrained, cfg, ckpt_dir: Path, seed: int, workdir: Path) -> dict:
+    """The same body read in the other direction (A's rows retrieving B's, on OTHER_WAY's yardstick):
+    its tables alone, self-learned from their own lexicon, and joined to OTHER_WAY's main-job
+    vectors. The body never knew which language was the source, so one training serves both."""
+    lexicon = Lexicon(r.vocabs["a"].words, r.table("a"), r.vocabs["b"].words, r.table("b"))
+    splits = (("train", gold("train", OTHER_WAY)), ("test", gold("test", OTHER_WAY)))
+    own = refine_own(lexicon, lexicon.seed(cfg.eval.knn), cfg.refine, ckpt_dir, progress=False)
+    out: dict = {"bed": OTHER_WAY, "tables": reading(lexicon, splits, cfg),
+                 "tables_refined": reading(Lexicon(*own.space, rerank=cfg.refine.rerank), splits, cfg)}
+    main_job = main_job_space(seed, workdir, OTHER_WAY)
+    out["joined"] = {} if main_job is None else joined_readings({"induce": main_job}, own.space, splits, cfg)
+    return out
 
 
 def as_one(spaces: list[tuple[list[str], torch.Tensor, list[str], torch.Tensor]], rerank: float) -> Lexicon:
@@ -201,11 +265,11 @@ def combined(name: str, seeds: list[int], workdir: Path) -> list[dict]:
     return rows
 
 
-def joined_choice(mine: list[dict]) -> tuple[str, str]:
-    """The (seed stage, tables' weight) whose mean train P@1 over the seeds is highest."""
-    cells = [(stage, w) for stage in mine[0]["joined"] for w in mine[0]["joined"][stage]
-             if all(stage in r["joined"] for r in mine)]
-    return max(cells, key=lambda c: sum(r["joined"][c[0]][c[1]]["p_at_1_train"] for r in mine))
+def joined_choice(readings: list[dict]) -> tuple[str, str]:
+    """The (key, weight) cell whose mean train P@1 over the seeds' readings is highest; a key is a
+    seed stage (vectors joined to the tables) or a no-vectors view (joined to the tables)."""
+    cells = [(stage, w) for stage in readings[0] for w in readings[0][stage] if all(stage in r for r in readings)]
+    return max(cells, key=lambda c: sum(r[c[0]][c[1]]["p_at_1_train"] for r in readings))
 
 
 SEEDED_BY = {"induce": "the decoder head (the main job's vectors)", "shared": "the tables' lexicon"}
@@ -226,7 +290,7 @@ def joined_table(rows: list[dict]) -> list[str]:
                      "(bold):", "",
                      "| variant | vectors seeded by | tables' weight w | P@1 train | P@1 test | P@1 non-cognate | seeds |",
                      "|---" * 7 + "|"]
-        chosen = joined_choice(mine)
+        chosen = joined_choice([r["joined"] for r in mine])
         for stage in SEEDED_BY:
             held = [r["joined"][stage] for r in mine if stage in r["joined"]]
             for w in held[0] if held else ():
@@ -236,6 +300,62 @@ def joined_table(rows: list[dict]) -> list[str]:
                              f"{' (vectors alone)' if float(w) == 0 else ''}{mark} | {cell('p_at_1_train')} | "
                              f"{mark}{cell('p_at_1')}{mark} | {cell('p_at_1_noncognate')} | {len(held)} |")
     return lines
+
+
+def other_way_table(rows: list[dict]) -> list[str]:
+    """The bodies read en -> es: the tables, their self-learning, and the joined weights (train's choice in bold)."""
+    lines = []
+    for name in VARIANTS:
+        mine = [r["other_way"] for r in rows if r["variant"] == name and r.get("other_way")]
+        if not mine:
+            continue
+        if not lines:
+            lines = ["", f"The same bodies read the other way ({OTHER_WAY}: A's rows retrieve B's, on that bed's "
+                     "yardstick): the tables alone, self-learned from their own lexicon, and joined to that bed's "
+                     "main-job vectors (`make bench-beds`), w chosen on the seeds' mean train P@1 (bold):", "",
+                     "| variant | reading | P@1 train | P@1 test | P@1 non-cognate | seeds |", "|---" * 6 + "|"]
+
+        lines.append(reading_line(name, "tables alone", [m["tables"] for m in mine]))
+        lines.append(reading_line(name, "tables -> self-learning", [m["tables_refined"] for m in mine]))
+        held = [m["joined"] for m in mine if m["joined"]]
+        if held:
+            chosen = joined_choice(held)
+            for w in held[0]["induce"]:
+                label = f"the main job's vectors, tables' weight {float(w):g}{' (vectors alone)' if float(w) == 0 else ''}"
+                lines.append(reading_line(name, label, [h["induce"][w] for h in held],
+                                          "**" if ("induce", w) == chosen else ""))
+    return lines
+
+
+def views_table(rows: list[dict]) -> list[str]:
+    """The no-vectors views beside the tables' self-learned space, every weight; train's choice in bold."""
+    lines = []
+    for name in VARIANTS:
+        measured = [r for r in rows if r["variant"] == name and "no_vectors_views" in r]
+        if not measured:
+            continue
+        if not lines:
+            lines = ["", "Other views with no word vectors beside the tables' self-learned space (each word pair's "
+                     "cosine (1 - w) x the tables' + w x the view's; w = 0: the tables -> self-learning column; "
+                     "view and w chosen on the seeds' mean train P@1, bold):", "",
+                     "| variant | view, its weight w | P@1 train | P@1 test | P@1 non-cognate | seeds |", "|---" * 6 + "|"]
+        lines.append(reading_line(name, "the body's context vectors alone (raw, no self-learning)",
+                                  [r["context_alone"] for r in measured]))
+        mine = [r["no_vectors_views"] for r in measured]
+        chosen = joined_choice(mine)
+        for view in VIEWS:
+            held = [m[view] for m in mine if view in m]
+            for w in held[0] if held else ():
+                lines.append(reading_line(name, f"{VIEWS[view]}, {float(w):g}", [h[w] for h in held],
+                                          "**" if (view, w) == chosen else ""))
+    return lines
+
+
+def reading_line(name: str, label: str, cells: list[dict], mark: str = "") -> str:
+    """One table line: the variant, the reading, and P@1 train / test / non-cognate over the seeds."""
+    cell = lambda key: mean_std([c[key] for c in cells], 1, " +- ")  # noqa: E731
+    return (f"| {DESCRIPTION[name]} | {mark}{label}{mark} | {cell('p_at_1_train')} | {mark}{cell('p_at_1')}{mark} | "
+            f"{cell('p_at_1_noncognate')} | {len(cells)} |")
 
 
 def write_table(readme: Path, out: Path) -> None:
@@ -263,7 +383,7 @@ def write_table(readme: Path, out: Path) -> None:
                      f"{cell('refined_p_at_1_train')} / {cell('refined_p_at_1')} "
                      f"({cell('refined_p_at_1_noncognate')}) | "
                      f"{cell('train_seconds', 0)} | {len(mine)} |")
-    lines += joined_table(rows)
+    lines += views_table(rows) + joined_table(rows) + other_way_table(rows)
     bodies = [r for r in rows if "bodies" in r]
     if bodies:
         lines += ["", "Bodies combined (`--combine`): the seeds' bodies as one space, each word pair's cosine the "

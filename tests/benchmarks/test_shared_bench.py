@@ -64,27 +64,41 @@ def test_measure_records_the_learning_curve_and_chooses_the_spelling_weight_on_t
 
     splits = {"train": {"doctor": {"doctor"}, "casa": {"house"}}, "test": {"sol": {"sun"}, "luna": {"moon"}}}
     monkeypatch.setattr(bench, "train_shared", fake_train)
-    monkeypatch.setattr(bench, "gold", splits.__getitem__)
+    back = {part: {t: {w} for w, ts in g.items() for t in ts} for part, g in splits.items()}  # en -> es
+    monkeypatch.setattr(bench, "gold", lambda part, bed=bench.BED: (splits if bed == bench.BED else back)[part])
     monkeypatch.setattr(bench, "refine", lambda *args, **kw: Refined(b_words, good, a_words, a, seed_pairs=4,
                                                                      iterations=1, objective=0.5, seconds=2.0))
-    on_tables = []  # self-learning on the tables: what it was given; it maps B's rows onto the right A rows
+    on_tables = []  # self-learning on the tables: what it was given; it maps each source row onto the right one
 
     def fake_refine_spaces(lexicon, spaces, cfg, *args, **kw):
         on_tables.append((lexicon, spaces, cfg))
-        return Refined(b_words, a.clone(), a_words, a.clone(), seed_pairs=4, iterations=1, objective=0.5, seconds=2.0)
+        return Refined(spaces[0], a.clone(), spaces[2], a.clone(), seed_pairs=4, iterations=1, objective=0.5,
+                       seconds=2.0)
 
     monkeypatch.setattr(refine_module, "refine_spaces", fake_refine_spaces)
+    # the body's context vectors (a read of the whole text): here B's words read as the wrong A words
+    monkeypatch.setattr(bench, "context_space", lambda r, cfg, workdir: (b_words, a[[3, 2, 1, 0]], a_words, a))
     row = bench.measure("scratch-specials-8ep", 0, tmp_path)
     assert row["train_curve"] == [0.0, 50.0] and row["p_at_1_train"] == 50.0 and row["epochs"] == 2
     assert row["spelled_weight"] == 0.25 and row["spelled_p_at_1_train"] == 100.0
     assert row["spelled_p_at_1"] == 100.0 and row["p_at_1"] == 100.0
-    [(lexicon, (sw, x, tw, z), cfg)] = on_tables
+    [(lexicon, (sw, x, tw, z), cfg), (from_tables, (csw, cx, ctw, cz), _), (other, (osw, ox, otw, oz), _)] = on_tables
     assert (sw, tw) == (b_words, a_words) and torch.equal(x, good) and torch.equal(z, a)  # the tables, no vectors
     assert lexicon == {"doctor": "house", "casa": "house", "sol": "sun", "luna": "moon"}  # their CSLS top-1
     assert cfg == bench.variant_config("scratch-specials-8ep", 0).refine  # the main job's recipe, unchanged
     assert (row["tables_refined_p_at_1_train"], row["tables_refined_p_at_1"]) == (100.0, 100.0)
+    # the context vectors self-learn from the tables' lexicon; each weight beside the tables is read
+    assert from_tables == lexicon and torch.equal(cx, a[[3, 2, 1, 0]]) and (csw, ctw) == (b_words, a_words)
+    assert list(row["no_vectors_views"]) == ["context"]  # no main job's decoder head in the workdir
+    assert list(row["no_vectors_views"]["context"]) == ["0.0", "0.1", "0.2", "0.3"]
+    assert row["context_alone"] == {"p_at_1_train": 0.0, "p_at_1": 0.0, "p_at_1_noncognate": 0.0}  # all wrong
+    # the same body read the other way: A's rows are the source, B's the target, from their own top-1
+    assert (osw, otw) == (a_words, b_words) and torch.equal(ox, a) and torch.equal(oz, good)
+    assert other == {"doctor": "doctor", "house": "casa", "sun": "sol", "moon": "luna"}
+    assert row["other_way"]["bed"] == "en-es.bible" and row["other_way"]["joined"] == {}  # no en-es vectors here
+    assert row["other_way"]["tables_refined"] == {"p_at_1_train": 100.0, "p_at_1": 100.0, "p_at_1_noncognate": 100.0}
     again = bench.measure("scratch-specials-8ep", 0, tmp_path)  # the tables' self-learning is kept, not made again
-    assert len(on_tables) == 1 and again["tables_refined_p_at_1"] == 100.0
+    assert len(on_tables) == 3 and again["tables_refined_p_at_1"] == 100.0
     # the vectors' space and the tables' joined at every tried weight, read on both splits; without the
     # main job's vectors in the workdir only the tables' seed is read
     assert list(row["joined"]) == ["shared"] and list(row["joined"]["shared"]) == ["0.0", "0.1", "0.2", "0.3",
@@ -98,10 +112,24 @@ def test_measure_records_the_learning_curve_and_chooses_the_spelling_weight_on_t
     write_word2vec(folder / "emb.es.vec", b_words, torch.stack([a[0], a[1], 0.8 * a[3] + 0.6 * a[2],
                                                                 0.8 * a[2] + 0.6 * a[3]]))
     write_word2vec(folder / "emb.en.vec", a_words, a)
-    joined = bench.measure("scratch-specials-8ep", 0, tmp_path)["joined"]
-    assert list(joined) == ["shared", "induce"]
-    test = [joined["induce"][str(w)]["p_at_1"] for w in (0.0, *bench.JOIN_WEIGHTS)]
-    assert test[0] == 0.0 and test[-1] == 100.0 and test == sorted(test)
+    # the decoder head's own tables (A's LM words only: two of them; B's "sol" lands on "moon")
+    write_word2vec(folder / "emb.decoder-head.es.vec", ["sol", "luna"], a[[3, 2]])
+    write_word2vec(folder / "emb.decoder-head.en.vec", ["sun", "moon"], a[[2, 3]])
+    # and the en-es bed's: its vectors swap sun and moon, which the tables' weight undoes the other way too
+    folder = tmp_path / "en-es.bible.s0"
+    folder.mkdir()
+    write_word2vec(folder / "emb.en.vec", a_words, torch.stack([a[0], a[1], 0.8 * a[3] + 0.6 * a[2],
+                                                                0.8 * a[2] + 0.6 * a[3]]))
+    write_word2vec(folder / "emb.es.vec", b_words, a)
+    again = bench.measure("scratch-specials-8ep", 0, tmp_path)
+    joined, views = again["joined"], again["no_vectors_views"]
+    assert list(joined) == ["shared", "induce"] and list(views) == ["context", "decoder head"]
+    assert views["decoder head"]["0.0"] == views["context"]["0.0"] == row["no_vectors_views"]["context"]["0.0"]
+    # beside the (here perfect) tables, the decoder head's wrong "sol" -> "moon" at w <= 0.3 changes nothing
+    assert [views["decoder head"][str(w)]["p_at_1"] for w in bench.VIEW_WEIGHTS] == [100.0] * 4
+    for readings in (joined["induce"], again["other_way"]["joined"]["induce"]):
+        test = [readings[str(w)]["p_at_1"] for w in (0.0, *bench.JOIN_WEIGHTS)]
+        assert test[0] == 0.0 and test[-1] == 100.0 and test == sorted(test)
 
 
 def test_the_joined_table_reads_every_seed_and_weight_and_marks_what_the_train_mean_chooses():
@@ -119,8 +147,8 @@ def test_the_joined_table_reads_every_seed_and_weight_and_marks_what_the_train_m
     # seed 0 prefers 0.1 on train, seed 1 prefers 0.3; the mean prefers 0.3 (test never decides: 0.5 wins there)
     rows = [row(0, [50, 53, 52, 51, 40, 30], [50, 51, 52, 53, 54, 60]),
             row(1, [50, 50, 51, 54, 40, 30], [50, 51, 52, 53, 54, 60])]
-    assert bench.joined_choice(rows) == ("shared", "0.3")
-    assert bench.joined_choice([row(0, [55, 53, 52, 51, 40, 30], [0] * 6)]) == ("shared", "0.0")  # vectors alone
+    assert bench.joined_choice([r["joined"] for r in rows]) == ("shared", "0.3")
+    assert bench.joined_choice([row(0, [55, 53, 52, 51, 40, 30], [0] * 6)["joined"]]) == ("shared", "0.0")
     lines = bench.joined_table(rows)
     assert "| from scratch, <unk>/<eos> one row for both languages, 8 epochs | the tables' lexicon | **0.3** | " \
            "52.5 +- 2.1 | **53.0 +- 0.0** | 52.0 +- 0.0 | 2 |" in lines
@@ -128,7 +156,7 @@ def test_the_joined_table_reads_every_seed_and_weight_and_marks_what_the_train_m
     assert len([line for line in lines if line.startswith("| from scratch")]) == 6
     # the decoder head's seed, read where the main job's vectors were there, wins on train here
     both = [row(0, [50] * 6, [40] * 6, [51, 56, 57, 52, 40, 30]), row(1, [50] * 6, [40] * 6, [51, 58, 55, 52, 40, 30])]
-    assert bench.joined_choice(both) == ("induce", "0.1")
+    assert bench.joined_choice([r["joined"] for r in both]) == ("induce", "0.1")
     assert len([line for line in bench.joined_table(both) if "| **0.1** |" in line]) == 1
     assert bench.joined_table([{"variant": "scratch", "seed": 0}]) == []  # rows measured before the reading
 
@@ -176,7 +204,8 @@ def test_bodies_combined_average_their_cosines_on_the_words_all_of_them_hold(mon
     splits = {"train": {"xa": {"ym"}}, "test": {"xb": {"yn"}}}
     monkeypatch.setattr(bench, "trained", fake_trained)
     monkeypatch.setattr(bench, "refine_own", fake_refine_own)
-    monkeypatch.setattr(bench, "gold", splits.__getitem__)
+    back = {part: {t: {w} for w, ts in g.items() for t in ts} for part, g in splits.items()}  # en -> es
+    monkeypatch.setattr(bench, "gold", lambda part, bed=bench.BED: (splits if bed == bench.BED else back)[part])
     for seed in (0, 1):  # alone, each body gets one of the two words wrong
         alone = bench.tables_lexicon(fake_trained("v", seed, tmp_path))
         assert [alone.scores(splits[p], 10)["csls"]["p_at_1"] for p in ("train", "test")] == [[100.0, 0.0],
@@ -185,3 +214,55 @@ def test_bodies_combined_average_their_cosines_on_the_words_all_of_them_hold(mon
     assert [r["order"] for r in rows] == list(bench.ORDERS) and all(r["bodies"] == [0, 1] for r in rows)
     assert all((r["p_at_1_train"], r["p_at_1"]) == (100.0, 100.0) for r in rows)
     assert learned[:2] == [bodies[0][0], bodies[1][0]] and learned[2] == ["xa", "xb", "xc", "xd"]  # xe dropped
+
+
+def test_the_other_way_table_shows_the_tables_their_self_learning_and_the_weight_train_chooses():
+    bench = load("shared_body")
+
+    def cell(train, test):
+        return {"p_at_1_train": train, "p_at_1": test, "p_at_1_noncognate": test - 2}
+
+    def row(seed, joined_train, joined=True):
+        weights = (0.0, *bench.JOIN_WEIGHTS)
+        return {"variant": "scratch-specials-8ep", "seed": seed, "other_way": {
+            "bed": "en-es.bible", "tables": cell(20, 15 + seed), "tables_refined": cell(30, 20),
+            "joined": {"induce": {str(w): cell(t, 40) for w, t in zip(weights, joined_train)}} if joined else {}}}
+
+    # seed 0 prefers 0.1 on train, seed 1 prefers 0.3; the mean prefers 0.2
+    rows = [row(0, [45, 47, 46.5, 44, 40, 30]), row(1, [45, 44, 46, 46.5, 40, 30])]
+    lines = bench.other_way_table(rows)
+    assert "| from scratch, <unk>/<eos> one row for both languages, 8 epochs | tables alone | 20.0 +- 0.0 | " \
+           "15.5 +- 0.7 | 13.5 +- 0.7 | 2 |" in lines
+    assert any("| tables -> self-learning | 30.0 +- 0.0 | 20.0 +- 0.0 |" in line for line in lines)
+    assert [line for line in lines if "**" in line] == [
+        "| from scratch, <unk>/<eos> one row for both languages, 8 epochs | **the main job's vectors, tables' weight "
+        "0.2** | 46.2 +- 0.4 | **40.0 +- 0.0** | 38.0 +- 0.0 | 2 |"]
+    assert len([line for line in lines if line.startswith("| from scratch")]) == 8
+    # without the other bed's vectors only the tables' two readings; rows measured before the reading: nothing
+    assert len([line for line in bench.other_way_table([row(0, [], joined=False)]) if line.startswith("| from")]) == 2
+    assert bench.other_way_table([{"variant": "scratch", "seed": 0}]) == []
+
+
+def test_the_views_table_reads_each_view_and_weight_and_marks_the_train_mean_choice():
+    bench = load("shared_body")
+
+    def cell(train, test):
+        return {"p_at_1_train": train, "p_at_1": test, "p_at_1_noncognate": test - 3}
+
+    def row(seed, context_train, head_train=None):
+        views = {"context": {str(w): cell(t, 30) for w, t in zip(bench.VIEW_WEIGHTS, context_train)}}
+        if head_train is not None:
+            views["decoder head"] = {str(w): cell(t, 31) for w, t in zip(bench.VIEW_WEIGHTS, head_train)}
+        return {"variant": "scratch-specials-8ep", "seed": seed, "no_vectors_views": views,
+                "context_alone": cell(15 + seed, 16)}
+
+    rows = [row(0, [31, 32, 31, 30], [31, 31.5, 30, 29]), row(1, [30, 30.5, 29, 28], [30, 31.5, 30, 29])]
+    lines = bench.views_table(rows)
+    assert any("| the body's context vectors alone (raw, no self-learning) | 15.5 +- 0.7 | 16.0 +- 0.0 |" in line
+               for line in lines)
+    bold = [line for line in lines if "**" in line]  # the decoder head at 0.1 (31.5) beats the context at 0.1 (31.25)
+    assert len(bold) == 1 and "**the decoder head's tables (frozen body, the main job's), 0.1**" in bold[0]
+    assert len([line for line in lines if line.startswith("| from scratch")]) == 1 + 2 * len(bench.VIEW_WEIGHTS)
+    # the tables alone win on train: w = 0 in bold
+    assert "context vectors, self-learned, 0**" in "".join(bench.views_table([row(0, [33, 32, 31, 30])]))
+    assert bench.views_table([{"variant": "scratch", "seed": 0}]) == []
