@@ -77,6 +77,7 @@ SPELLING_WEIGHTS = (0.1, 0.25, 0.5, 1.0)  # orthographic re-ranking weights trie
 ORDERS = ("each self-learned, then combined", "combined, then self-learned")  # of --combine, chosen on train
 JOIN_WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5)  # the tables' share in the joined retrieval (refine.join), chosen on train
 VIEW_WEIGHTS = (0.0, 0.1, 0.2, 0.3)  # a no-vectors view's share beside the tables (0: the tables alone), chosen on train
+P_AT_1_COLUMNS = ["P@1 train", "P@1 test", "P@1 non-cognate", "seeds"]  # a reading's cells (reading_line)
 VIEWS = {"decoder head": "the decoder head's tables (frozen body, the main job's)",
          "context": "the body's context vectors, self-learned"}
 
@@ -134,13 +135,11 @@ def measure(name: str, seed: int, workdir: Path) -> dict:
     refined = refine(seed_lexicon, (cfg.induce.corpus, cfg.lm.corpus), workdir, cfg.refine,
                      workdir / "shared-bench" / f"{name}.s{seed}.refine")
     splits = (("train", train_gold), ("test", test_gold))
-    then_lexicon = Lexicon(*refined.space, rerank=cfg.refine.rerank)
-    then = {part: then_lexicon.scores(g, cfg.eval.knn) for part, g in splits}
+    then = reading(Lexicon(*refined.space, rerank=cfg.refine.rerank), splits, cfg)
     # The same self-learning on the tables themselves: still no word vectors
     own = refine_own(lexicon, seed_lexicon, cfg.refine, workdir / "shared-bench" / f"{name}.s{seed}.tables",
                      progress=False)
-    own_lexicon = Lexicon(*own.space, rerank=cfg.refine.rerank)
-    on_tables = {part: own_lexicon.scores(g, cfg.eval.knn) for part, g in splits}
+    on_tables = reading(Lexicon(*own.space, rerank=cfg.refine.rerank), splits, cfg)
     # Both self-learned spaces joined in the final retrieval (refine.join), from either seed: the vectors
     # seeded by the tables' lexicon (above), or the main job's, seeded by the decoder head
     bases = {"shared": refined.space}
@@ -161,16 +160,13 @@ def measure(name: str, seed: int, workdir: Path) -> dict:
                                          splits, cfg) for w in VIEW_WEIGHTS} for view, space in views.items()}
     last = r.history[-1]
     return {"variant": name, "seed": seed, "p_at_1_train": train["csls"]["p_at_1"],
-            "refined_p_at_1_train": then["train"]["csls"]["p_at_1"], "refined_p_at_1": then["test"]["csls"]["p_at_1"],
-            "refined_p_at_1_noncognate": then["test"]["non_cognate"]["p_at_1"],
+            **{f"refined_{key}": value for key, value in then.items()},
             "p_at_1": test["csls"]["p_at_1"], "p_at_10": test["csls"]["p_at_10"],
             "p_at_1_noncognate": test["non_cognate"]["p_at_1"], "n_noncognate": test["non_cognate"]["n"],
             "spelled_p_at_1_train": spelled["train"]["csls"]["p_at_1"],
             "spelled_p_at_1": spelled["test"]["csls"]["p_at_1"],
             "spelled_p_at_1_noncognate": spelled["test"]["non_cognate"]["p_at_1"], "spelled_weight": weight,
-            "tables_refined_p_at_1_train": on_tables["train"]["csls"]["p_at_1"],
-            "tables_refined_p_at_1": on_tables["test"]["csls"]["p_at_1"],
-            "tables_refined_p_at_1_noncognate": on_tables["test"]["non_cognate"]["p_at_1"],
+            **{f"tables_refined_{key}": value for key, value in on_tables.items()},
             "tables_refined_seconds": round(own.seconds, 1), "joined": joined, "no_vectors_views": no_vectors,
             "context_alone": reading(context_alone, splits, cfg),
             "other_way": other_way(r, cfg, workdir / "shared-bench" / f"{name}.s{seed}.other-way", seed, workdir),
@@ -283,22 +279,19 @@ def joined_table(rows: list[dict]) -> list[str]:
         if not mine:
             continue
         if not lines:
-            lines = ["", "Vectors and tables joined (`refine.join`; `decoder-head run --preset shared`): the vectors' "
-                     "self-learned space and the tables' own, each word pair's cosine (1 - w) x the vectors' + w x "
-                     "the tables'; the vectors' self-learning seeded by the decoder head (the main job's, "
-                     "`make bench-beds`) or by the tables' lexicon; seed and w chosen on the seeds' mean train P@1 "
-                     "(bold):", "",
-                     "| variant | vectors seeded by | tables' weight w | P@1 train | P@1 test | P@1 non-cognate | seeds |",
-                     "|---" * 7 + "|"]
+            lines = table_head("Vectors and tables joined (`refine.join`; `decoder-head run --preset shared`): the "
+                               "vectors' self-learned space and the tables' own, each word pair's cosine (1 - w) x the "
+                               "vectors' + w x the tables'; the vectors' self-learning seeded by the decoder head (the "
+                               "main job's, `make bench-beds`) or by the tables' lexicon; seed and w chosen on the "
+                               "seeds' mean train P@1 (bold):",
+                               ["variant", "vectors seeded by", "tables' weight w", *P_AT_1_COLUMNS])
         chosen = joined_choice([r["joined"] for r in mine])
         for stage in SEEDED_BY:
             held = [r["joined"][stage] for r in mine if stage in r["joined"]]
             for w in held[0] if held else ():
-                cell = lambda key: mean_std([h[w][key] for h in held], 1, " +- ")  # noqa: E731
-                mark = "**" if (stage, w) == chosen else ""
-                lines.append(f"| {DESCRIPTION[name]} | {SEEDED_BY[stage]} | {mark}{float(w):g}"
-                             f"{' (vectors alone)' if float(w) == 0 else ''}{mark} | {cell('p_at_1_train')} | "
-                             f"{mark}{cell('p_at_1')}{mark} | {cell('p_at_1_noncognate')} | {len(held)} |")
+                lines.append(reading_line(f"{DESCRIPTION[name]} | {SEEDED_BY[stage]}",
+                                          f"{float(w):g}{' (vectors alone)' if float(w) == 0 else ''}",
+                                          [h[w] for h in held], "**" if (stage, w) == chosen else ""))
     return lines
 
 
@@ -310,19 +303,18 @@ def other_way_table(rows: list[dict]) -> list[str]:
         if not mine:
             continue
         if not lines:
-            lines = ["", f"The same bodies read the other way ({OTHER_WAY}: A's rows retrieve B's, on that bed's "
-                     "yardstick): the tables alone, self-learned from their own lexicon, and joined to that bed's "
-                     "main-job vectors (`make bench-beds`), w chosen on the seeds' mean train P@1 (bold):", "",
-                     "| variant | reading | P@1 train | P@1 test | P@1 non-cognate | seeds |", "|---" * 6 + "|"]
-
-        lines.append(reading_line(name, "tables alone", [m["tables"] for m in mine]))
-        lines.append(reading_line(name, "tables -> self-learning", [m["tables_refined"] for m in mine]))
+            lines = table_head(f"The same bodies read the other way ({OTHER_WAY}: A's rows retrieve B's, on that "
+                               "bed's yardstick): the tables alone, self-learned from their own lexicon, and joined to "
+                               "that bed's main-job vectors (`make bench-beds`), w chosen on the seeds' mean train P@1 "
+                               "(bold):", ["variant", "reading", *P_AT_1_COLUMNS])
+        lines.append(reading_line(DESCRIPTION[name], "tables alone", [m["tables"] for m in mine]))
+        lines.append(reading_line(DESCRIPTION[name], "tables -> self-learning", [m["tables_refined"] for m in mine]))
         held = [m["joined"] for m in mine if m["joined"]]
         if held:
             chosen = joined_choice(held)
             for w in held[0]["induce"]:
                 label = f"the main job's vectors, tables' weight {float(w):g}{' (vectors alone)' if float(w) == 0 else ''}"
-                lines.append(reading_line(name, label, [h["induce"][w] for h in held],
+                lines.append(reading_line(DESCRIPTION[name], label, [h["induce"][w] for h in held],
                                           "**" if ("induce", w) == chosen else ""))
     return lines
 
@@ -335,26 +327,32 @@ def views_table(rows: list[dict]) -> list[str]:
         if not measured:
             continue
         if not lines:
-            lines = ["", "Other views with no word vectors beside the tables' self-learned space (each word pair's "
-                     "cosine (1 - w) x the tables' + w x the view's; w = 0: the tables -> self-learning column; "
-                     "view and w chosen on the seeds' mean train P@1, bold):", "",
-                     "| variant | view, its weight w | P@1 train | P@1 test | P@1 non-cognate | seeds |", "|---" * 6 + "|"]
-        lines.append(reading_line(name, "the body's context vectors alone (raw, no self-learning)",
+            lines = table_head("Other views with no word vectors beside the tables' self-learned space (each word "
+                               "pair's cosine (1 - w) x the tables' + w x the view's; w = 0: the tables -> "
+                               "self-learning column; view and w chosen on the seeds' mean train P@1, bold):",
+                               ["variant", "view, its weight w", *P_AT_1_COLUMNS])
+        lines.append(reading_line(DESCRIPTION[name], "the body's context vectors alone (raw, no self-learning)",
                                   [r["context_alone"] for r in measured]))
         mine = [r["no_vectors_views"] for r in measured]
         chosen = joined_choice(mine)
         for view in VIEWS:
             held = [m[view] for m in mine if view in m]
             for w in held[0] if held else ():
-                lines.append(reading_line(name, f"{VIEWS[view]}, {float(w):g}", [h[w] for h in held],
+                lines.append(reading_line(DESCRIPTION[name], f"{VIEWS[view]}, {float(w):g}", [h[w] for h in held],
                                           "**" if (view, w) == chosen else ""))
     return lines
 
 
-def reading_line(name: str, label: str, cells: list[dict], mark: str = "") -> str:
-    """One table line: the variant, the reading, and P@1 train / test / non-cognate over the seeds."""
+def table_head(intro: str, columns: list[str]) -> list[str]:
+    """A sub-table's opening: a blank line, the sentence that says what it shows, its header."""
+    return ["", intro, "", "| " + " | ".join(columns) + " |", "|---" * len(columns) + "|"]
+
+
+def reading_line(lead: str, label: str, cells: list[dict], mark: str = "") -> str:
+    """One table line: the leading cells (the variant, ...), the reading, and P@1 train / test /
+    non-cognate over the seeds; `mark` (bold) on the reading and its test P@1."""
     cell = lambda key: mean_std([c[key] for c in cells], 1, " +- ")  # noqa: E731
-    return (f"| {DESCRIPTION[name]} | {mark}{label}{mark} | {cell('p_at_1_train')} | {mark}{cell('p_at_1')}{mark} | "
+    return (f"| {lead} | {mark}{label}{mark} | {cell('p_at_1_train')} | {mark}{cell('p_at_1')}{mark} | "
             f"{cell('p_at_1_noncognate')} | {len(cells)} |")
 
 
@@ -386,10 +384,10 @@ def write_table(readme: Path, out: Path) -> None:
     lines += views_table(rows) + joined_table(rows) + other_way_table(rows)
     bodies = [r for r in rows if "bodies" in r]
     if bodies:
-        lines += ["", "Bodies combined (`--combine`): the seeds' bodies as one space, each word pair's cosine the "
-                  "mean of theirs, on the words every body holds; the order is chosen on train:", "",
-                  "| variant | bodies (seeds) | order | P@1 train | P@1 test | P@1 non-cognate (n) | coverage |",
-                  "|---" * 7 + "|"]
+        lines += table_head("Bodies combined (`--combine`): the seeds' bodies as one space, each word pair's cosine "
+                            "the mean of theirs, on the words every body holds; the order is chosen on train:",
+                            ["variant", "bodies (seeds)", "order", "P@1 train", "P@1 test", "P@1 non-cognate (n)",
+                             "coverage"])
         lines += [f"| {DESCRIPTION[r['variant']]} | {', '.join(map(str, r['bodies']))} | {r['order']} | "
                   f"{r['p_at_1_train']:.1f} | {r['p_at_1']:.1f} | {r['p_at_1_noncognate']:.1f} ({r['n_noncognate']}) | "
                   f"{r['coverage']:.2f} |" for r in bodies]
