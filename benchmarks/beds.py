@@ -17,6 +17,10 @@ the decoder head's pairs alone (the main job before refine.seed_identical) and t
 and once more from the decoder head's seed with its scores kept inside (`PRIOR`, align.prior).
 A last row is the supervised reference: every train pair seeds self-learning and stays in every
 Procrustes step (what these vectors give with the train dictionary in hand).
+With --shared the bed x seed runs `presets/shared.yaml` instead (a shared body, one LM on both texts with
+a table per language, joined to the vectors in the final retrieval) and adds its rows: the tables alone,
+the tables through the same self-learning (still no word vectors), the vectors seeded by the tables'
+lexicon, and the preset's joined lexicon.
 A bed x seed missing some rows reruns only those (and the main job's two, from its resumed run).
 Rows are kept per recipe vectors (`vectors`: the refine.vectors methods, e.g. "fasttext | ppmi"):
 a new recipe measures its own rows and the old ones stay in the table as what that recipe gave.
@@ -69,7 +73,9 @@ METHODS = ("decoder head alone", MAIN, HEAD_ONLY, "identical strings -> self-lea
 # short names for --methods: the rows beside the main job's two, which every bed x seed measures
 OPTIONAL = dict(zip(("head", "identical", "unsupervised", "pairs", "prior", "reference"), METHODS[2:]))
 JOINED = "decoder head + identical strings -> self-learning, joined with the shared body's tables (preset shared)"
-SHARED_METHODS = ("shared body alone", "shared body -> self-learning", JOINED)
+# the tables' own self-learned space, the joined row's other half: the preset's lexicon with no word vectors
+TABLES_OWN = "shared body's tables -> self-learning (no word vectors)"
+SHARED_METHODS = ("shared body alone", TABLES_OWN, "shared body -> self-learning", JOINED)
 
 
 def bed_config(bed: str, seed: int, shared: bool = False):
@@ -250,9 +256,13 @@ def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]
     if shared:
         rows.append(row(bed, seed, "shared body alone", metrics["shared"], vectors))
         seeds["shared body -> self-learning"] = read_lexicon(workdir / cfg.name / "lexicon.shared-body.tsv")
-        if JOINED in wanted:  # what the run's own refine stage gave, scored on both splits
+        if wanted & {JOINED, TABLES_OWN}:  # what the run's own refine stage gave, scored on both splits
             body = shared_stage(train_lm(cfg.lm, workdir), cfg, workdir, workdir / cfg.name)[1]
-            rows.append(scored(JOINED, joined_lexicon(main_job, body, cfg.refine, cfg.eval, workdir / cfg.name)[0]))
+            joined, own = joined_lexicon(main_job, body, cfg.refine, cfg.eval, workdir / cfg.name)
+            if TABLES_OWN in wanted:
+                rows.append(scored(TABLES_OWN, Lexicon(*own.space, rerank=cfg.refine.rerank)))
+            if JOINED in wanted:
+                rows.append(scored(JOINED, joined))
     for method, lexicon in seeds.items():
         if method in wanted:
             slug = method.split(" ->")[0].replace(" ", "-")

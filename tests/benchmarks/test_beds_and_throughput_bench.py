@@ -141,16 +141,18 @@ def test_methods_option_measures_only_the_chosen_rows_still_missing(tmp_path, mo
 
 def test_the_joined_row_joins_the_main_jobs_refined_vectors_and_the_shared_bodys_tables(monkeypatch):
     """With --shared the run is presets/shared.yaml's; its joined row is the main job's refined space
-    joined to the shared body's (refine.join), scored on both splits like every row."""
+    joined to the shared body's (refine.join), and the tables' own self-learned space (the joined
+    row's other half) is a row of its own, with no word vectors; both scored on both splits."""
     beds = load("beds")
     block = {"csls": {"p_at_1": 1.0}, "non_cognate": {"p_at_1": 1.0, "n": 1}, "coverage": 1.0, "n_evaluated": 1}
     main_job = Refined(["casa"], torch.ones(1, 2), ["house"], torch.ones(1, 2), 1, 1, 0.5, 0.0)
+    own = Refined(["casa"], torch.ones(1, 4), ["house"], torch.ones(1, 4), 1, 1, 0.5, 0.0)
     body = beds.Lexicon(["casa"], torch.ones(1, 3), ["house"], torch.ones(1, 3))
-    joined_with = []
+    joined_with, scored = [], []
 
     def fake_joined(r, shared, rcfg, ev, run_dir):
         joined_with.append((r, shared, rcfg.join, run_dir.name))
-        return beds.Lexicon(["casa"], torch.ones(1, 5), ["house"], torch.ones(1, 5)), None
+        return beds.Lexicon(["casa"], torch.ones(1, 5), ["house"], torch.ones(1, 5)), own
 
     monkeypatch.setattr(beds, "run", lambda cfg, workdir: {"induce": block, "refine": block, "shared": block})
     monkeypatch.setattr(beds, "decoder_head_stage", lambda cfg, workdir: body)
@@ -159,11 +161,14 @@ def test_the_joined_row_joins_the_main_jobs_refined_vectors_and_the_shared_bodys
     monkeypatch.setattr(beds, "shared_stage", lambda lm, cfg, workdir, run_dir: (block, body))
     monkeypatch.setattr(beds, "joined_lexicon", fake_joined)
     monkeypatch.setattr(beds, "read_lexicon", lambda path: {"casa": "house"})
-    monkeypatch.setattr(beds.Lexicon, "scores", lambda self, gold, knn: block)
-    rows = beds.bed_rows("es-en.bible", 1, ROOT / "runs", {beds.JOINED})
-    assert [r["method"] for r in rows] == ["decoder head alone", beds.MAIN, "shared body alone", beds.JOINED]
+    monkeypatch.setattr(beds.Lexicon, "scores", lambda self, gold, knn: scored.append(self.src_emb.shape[1]) or block)
+    rows = beds.bed_rows("es-en.bible", 1, ROOT / "runs", {beds.JOINED, beds.TABLES_OWN})
+    assert [r["method"] for r in rows] == ["decoder head alone", beds.MAIN, "shared body alone", beds.TABLES_OWN,
+                                           beds.JOINED]
     assert joined_with == [(main_job, body, 0.2, "es-en.bible.shared.s1")]
-    assert "p_at_1_train" in rows[-1]
+    assert scored[-4:] == [4, 4, 5, 5]  # the tables' own space, then the joined one, each on test and train
+    assert all("p_at_1_train" in r for r in rows[-2:])
+    assert beds.bed_rows("es-en.bible", 1, ROOT / "runs", {beds.TABLES_OWN})[-1]["method"] == beds.TABLES_OWN
 
 
 def test_only_the_main_job_adds_identical_strings_to_its_seed(monkeypatch):
