@@ -258,11 +258,11 @@ def bed_rows(bed: str, seed: int, workdir: Path, wanted: set[str]) -> list[dict]
         seeds["shared body -> self-learning"] = read_lexicon(workdir / cfg.name / "lexicon.shared-body.tsv")
         if wanted & {JOINED, TABLES_OWN}:  # what the run's own refine stage gave, scored on both splits
             body = shared_stage(train_lm(cfg.lm, workdir), cfg, workdir, workdir / cfg.name)[1]
-            joined, own = joined_lexicon(main_job, body, cfg.refine, cfg.eval, workdir / cfg.name)
+            joined = joined_lexicon(main_job, head_seed, body, cfg.refine, cfg.eval, workdir / cfg.name)
             if TABLES_OWN in wanted:
-                rows.append(scored(TABLES_OWN, Lexicon(*own.space, rerank=cfg.refine.rerank)))
-            if JOINED in wanted:
-                rows.append(scored(JOINED, joined))
+                rows.append(scored(TABLES_OWN, Lexicon(*joined.tables.space, rerank=cfg.refine.rerank)))
+            if JOINED in wanted:  # which space the preset used: both joined, or one alone (refine.join_agreement)
+                rows.append(scored(JOINED, joined.lexicon) | {"used": joined.used, "agreement": joined.agreement})
     for method, lexicon in seeds.items():
         if method in wanted:
             slug = method.split(" ->")[0].replace(" ", "-")
@@ -299,6 +299,10 @@ def write_table(readme: Path, out: Path, vectors: str) -> None:
             cell = [r for r in mine if (r["vectors"], r["method"]) == (label, method)]
             train = [r["p_at_1_train"] for r in cell if "p_at_1_train" in r]
             partial = f" ({len(train)} seeds)" if 0 < len(train) < len(cell) else ""
+            alone = [r["used"] for r in cell if r.get("used", "joined") != "joined"]  # refine.join_agreement
+            if alone:
+                method += (f": the {' / '.join(sorted(set(alone)))} alone in {len(alone)} of {len(cell)} seeds "
+                           "(the spaces disagreed)")
             lines.append(f"| {bed} | {label.replace('|', '&#124;')} | {method} | {_cell([r['p_at_1_csls'] for r in cell])} | "
                          f"{_cell([r['p_at_1_noncognate'] for r in cell])} ({cell[0]['n_noncognate']}) | "
                          f"{_cell(train)}{partial} | {statistics.mean(r['coverage'] for r in cell):.2f} | {len(cell)} |")

@@ -401,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rescore", action="store_true",
                     help="measure held rows again (training and self-learning resume from their checkpoints)")
     ap.add_argument("--combine", action="store_true", help="also the --seeds' bodies combined, in both orders")
+    ap.add_argument("--combine-only", action="store_true",
+                    help="with --combine: train (or resume) the bodies and read only their combination, not each seed's row")
     add_bench_args(ap, ROOT, "shared_body", "rewrite this README's shared-body table from --out")
     args = ap.parse_args(argv)
     if table_only(ap, args, write_table):
@@ -408,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     rows = read_rows(out)
     for name in args.variants:
-        for seed in args.seeds:
+        for seed in [] if args.combine_only else args.seeds:
             held = [r for r in rows if r["variant"] == name and r.get("seed") == seed]
             if held and not args.rescore:
                 continue

@@ -84,6 +84,10 @@ def test_joining_the_tables_needs_a_shared_body_and_a_weight_below_one():
     for bad in ("1.0", "-0.1"):
         with pytest.raises(DecoderHeadError, match=r"refine.join must be in \[0, 1\)"):
             load_run_config("shared", [f"refine.join={bad}"])
+    for bad in ("1.5", "-0.1"):
+        with pytest.raises(DecoderHeadError, match=r"refine.join_agreement must be in \[0, 1\]"):
+            load_run_config("shared", [f"refine.join_agreement={bad}"])
+    assert load_run_config("shared", ["refine.join_agreement=0"]).refine.join_agreement == 0.0
 
 
 def test_reading_in_chunks_never_renames_an_lm():

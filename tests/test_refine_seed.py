@@ -36,7 +36,7 @@ def test_the_checkpoint_key_tells_the_seeds_apart_and_keeps_old_keys():
     assert _key(LEXICON, corpora, cfg, None) != _key(LEXICON, corpora, on, None)
     spec = {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("parallel", "seed_from", "prior",
                                                                           "seed_identical", "runs", "keep_within",
-                                                                          "rounds", "join")}
+                                                                          "rounds", "join", "join_agreement")}
     blob = json.dumps([list(LEXICON.items())[:cfg.seed_words], list(corpora), spec], sort_keys=True, default=str)
     assert _key(LEXICON, corpora, cfg, None) == hashlib.sha256(blob.encode()).hexdigest()[:16]
     within = dataclasses.replace(cfg, keep_within=0.005)

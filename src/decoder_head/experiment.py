@@ -167,8 +167,11 @@ def refine_stage(induced: Lexicon, corpora: tuple[str, str], cfg: RefineConfig, 
     if cfg.join > 0:
         assert shared is not None  # RunConfig: join needs a shared section
         vectors_only = lexicon.scores(gold, ev.knn)["csls"] if gold is not None else None
-        lexicon, own = joined_lexicon(r, shared, cfg, ev, run_dir, resume)
-        joined = {"weight": cfg.join, "tables_objective": own.objective, "tables_seconds": own.seconds,
+        j = joined_lexicon(r, seed, shared, cfg, ev, run_dir, resume)
+        lexicon = j.lexicon
+        joined = {"weight": cfg.join, "used": j.used, "agreement": j.agreement, "kept": j.kept,
+                  "min_agreement": cfg.join_agreement, "tables_objective": j.tables.objective,
+                  "tables_seconds": j.tables.seconds,
                   "vectors_only_p_at_1": vectors_only["p_at_1"] if vectors_only else None}
     block = lexicon.scores(gold, ev.knn)
     block["unsupervised"].update(objective=r.objective, agreement_with_decoder_head=agreement(seed, lexicon, ev.knn))
@@ -177,30 +180,61 @@ def refine_stage(induced: Lexicon, corpora: tuple[str, str], cfg: RefineConfig, 
              "joined": joined, "seconds": time.perf_counter() - t0, "device": "cpu"}, lexicon)
 
 
-def joined_lexicon(r: Refined, shared: Lexicon, cfg: RefineConfig, ev: EvalConfig, run_dir: Path,
-                   resume: bool = True) -> tuple[Lexicon, Refined]:
+@dataclass
+class Joined:
+    """refine.join's outcome: the final lexicon, the tables' own self-learning, and why it is what it is."""
+
+    lexicon: Lexicon
+    tables: Refined  # the shared body's tables, self-learned from their own lexicon
+    agreement: float  # share of B's frequent words whose top-1 the two self-learned spaces agree on
+    kept: dict[str, float]  # per space ("vectors", "tables"): share of its own seed its self-learning kept
+    used: str  # "joined", or the one space used alone when the two disagree: "vectors" | "tables"
+
+
+def joined_lexicon(r: Refined, seed: dict[str, str], shared: Lexicon, cfg: RefineConfig, ev: EvalConfig,
+                   run_dir: Path, resume: bool = True) -> Joined:
     """refine.join: the shared body's tables through the same self-learning, from their own lexicon
-    (checkpointed in run_dir), joined to the refined vectors in one retrieval; also returns that result."""
+    (checkpointed in run_dir), joined to the refined vectors (seeded by `seed`) in one retrieval. Where
+    the two spaces agree on fewer top-1 pairs than refine.join_agreement they found different alignments
+    and joining mixes two unrelated maps; the space whose self-learning kept more of its seed is used alone."""
     from .align.ensemble import join
     from .refine import refine_own
 
-    own = refine_own(shared, shared.seed(ev.knn), cfg, run_dir / "checkpoints" / "refine-shared", resume)
-    space = join([r.space, own.space], (1 - cfg.join, cfg.join))
-    return Lexicon(*space, rerank=cfg.rerank, prior=r.prior), own
+    own_seed = shared.seed(ev.knn)
+    own = refine_own(shared, own_seed, cfg, run_dir / "checkpoints" / "refine-shared", resume)
+    vectors = Lexicon(*r.space, rerank=cfg.rerank, prior=r.prior)
+    tables = Lexicon(*own.space, rerank=cfg.rerank)
+    agreed = agreement(top1(vectors, ev.knn), tables, ev.knn)
+    kept = {"vectors": agreement(seed, vectors, ev.knn), "tables": agreement(own_seed, tables, ev.knn)}
+    if agreed >= cfg.join_agreement:
+        lexicon, used = Lexicon(*join([r.space, own.space], (1 - cfg.join, cfg.join)), rerank=cfg.rerank,
+                                prior=r.prior), "joined"
+    else:
+        used = max(kept, key=lambda space: kept[space])
+        lexicon = vectors if used == "vectors" else tables
+    return Joined(lexicon, own, agreed, kept, used)
+
+
+def top1(lexicon: Lexicon, knn: int, words: list[str] | None = None) -> dict[str, str]:
+    """Each of `words`' (default: B's UNSUPERVISED_WORDS most frequent) top-1 A word by plain CSLS (no
+    re-ranking, no prior): the space's own reading, what `agreement` compares."""
+    from .eval.retrieval import topk
+
+    words = lexicon.src_words[:UNSUPERVISED_WORDS] if words is None else words
+    index = {w: i for i, w in enumerate(lexicon.src_words)}
+    rows = torch.tensor([index[w] for w in words], dtype=torch.long)
+    _, best = topk(lexicon.src_emb.float(), lexicon.trg_emb.float(), k=1, method="csls", knn=knn, rows=rows)
+    return {w: lexicon.trg_words[j] for w, j in zip(words, best[:, 0].tolist())}
 
 
 def agreement(seed: dict[str, str], refined: Lexicon, knn: int) -> float:
-    """Share of the seed lexicon's top-1 translations (the decoder head's, unless refine.seed_from is
-    shared) that refinement keeps (words in both)."""
-    from .eval.retrieval import topk
-
+    """Share of a lexicon's top-1 translations (a seed's: the decoder head's, unless refine.seed_from is
+    shared; or another space's) that `refined` reads the same, over B's frequent words in both."""
     both = [w for w in refined.src_words[:UNSUPERVISED_WORDS] if w in seed]
     if not both:
         return 0.0
-    index = {w: i for i, w in enumerate(refined.src_words)}
-    rows = torch.tensor([index[w] for w in both])
-    _, best = topk(refined.src_emb.float(), refined.trg_emb.float(), k=1, method="csls", knn=knn, rows=rows)
-    return sum(refined.trg_words[j] == seed[w] for w, j in zip(both, best[:, 0].tolist())) / len(both)
+    mine = top1(refined, knn, both)
+    return sum(mine[w] == seed[w] for w in both) / len(both)
 
 
 def point_latest(run_dir: Path) -> None:

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import torch
 
 from bench_module import load
+from decoder_head.experiment import Joined
 from decoder_head.refine import Refined
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +103,11 @@ def test_beds_table_has_mean_and_spread_per_recipe_current_first(tmp_path):
     new = "| de-en.bible | fasttext &#124; ppmi | m | 46.0 +- 1.4 | 45.0 +- 1.4 (9) | 50.0 (1 seeds) | 1.00 | 2 |"
     old = "| de-en.bible | skipgram &#124; ppmi | m | 41.0 +- 1.4 | 40.0 +- 1.4 (9) | - | 1.00 | 2 |"
     assert new in text and old in text and text.index(new) < text.index(old)
+    # a joined row whose spaces disagreed in some seeds says which space it used alone, and in how many
+    rows[2]["used"], rows[3]["used"] = "tables", "joined"
+    out.write_text(json.dumps(rows))
+    beds.write_table(readme, out, "fasttext | ppmi")
+    assert "| m: the tables alone in 1 of 2 seeds (the spaces disagreed) | 46.0 +- 1.4 |" in readme.read_text()
     cfg = beds.bed_config("es-en.bible", 0)
     assert beds.vectors_label(cfg) == "fasttext | ppmi, 3 runs, 3 rounds"  # the recipe's spaces and self-learning
     one_round = dataclasses.replace(cfg, refine=dataclasses.replace(cfg.refine, rounds=1))
@@ -150,9 +156,10 @@ def test_the_joined_row_joins_the_main_jobs_refined_vectors_and_the_shared_bodys
     body = beds.Lexicon(["casa"], torch.ones(1, 3), ["house"], torch.ones(1, 3))
     joined_with, scored = [], []
 
-    def fake_joined(r, shared, rcfg, ev, run_dir):
-        joined_with.append((r, shared, rcfg.join, run_dir.name))
-        return beds.Lexicon(["casa"], torch.ones(1, 5), ["house"], torch.ones(1, 5)), own
+    def fake_joined(r, seed, shared, rcfg, ev, run_dir):
+        joined_with.append((r, seed, shared, rcfg.join, run_dir.name))
+        return Joined(beds.Lexicon(["casa"], torch.ones(1, 5), ["house"], torch.ones(1, 5)), own, 0.4,
+                      {"vectors": 0.1, "tables": 0.5}, "joined")
 
     monkeypatch.setattr(beds, "run", lambda cfg, workdir: {"induce": block, "refine": block, "shared": block})
     monkeypatch.setattr(beds, "decoder_head_stage", lambda cfg, workdir: body)
@@ -165,9 +172,10 @@ def test_the_joined_row_joins_the_main_jobs_refined_vectors_and_the_shared_bodys
     rows = beds.bed_rows("es-en.bible", 1, ROOT / "runs", {beds.JOINED, beds.TABLES_OWN})
     assert [r["method"] for r in rows] == ["decoder head alone", beds.MAIN, "shared body alone", beds.TABLES_OWN,
                                            beds.JOINED]
-    assert joined_with == [(main_job, body, 0.2, "es-en.bible.shared.s1")]
+    assert joined_with == [(main_job, body.seed(10), body, 0.2, "es-en.bible.shared.s1")]
     assert scored[-4:] == [4, 4, 5, 5]  # the tables' own space, then the joined one, each on test and train
     assert all("p_at_1_train" in r for r in rows[-2:])
+    assert (rows[-1]["used"], rows[-1]["agreement"]) == ("joined", 0.4)  # what refine.join_agreement decided
     assert beds.bed_rows("es-en.bible", 1, ROOT / "runs", {beds.TABLES_OWN})[-1]["method"] == beds.TABLES_OWN
 
 

@@ -111,7 +111,7 @@ def test_refine_join_mixes_the_tables_self_learned_space_into_the_final_retrieva
 
     shared = json.dumps({"vocab": {"max_size": 200, "min_count": 1}, "train": TRAIN.__dict__ | {"epochs": 1}})
     args = ["run", "--preset", TINY, "--workdir", "runs", "--no-recover", "--set", f"shared={shared}",
-            "--set", "refine.seed_from=shared", "--set", "refine.join=0.3"]
+            "--set", "refine.seed_from=shared", "--set", "refine.join_agreement=0", "--set", "refine.join=0.3"]
     made = []
     loop = refine_module.refine_spaces
     monkeypatch.setattr(refine_module, "refine_spaces", lambda *a, **kw: made.append(a[1]) or loop(*a, **kw))
@@ -133,6 +133,16 @@ def test_refine_join_mixes_the_tables_self_learned_space_into_the_final_retrieva
     assert alone["joined"] is None and alone["csls"]["p_at_1"] == joined["vectors_only_p_at_1"]
     assert main([*args[:-1], "refine.join=0.5"]) == 0 and len(made) == 2  # the weight is how both are used
     assert json.loads((d / "metrics.json").read_text())["refine"]["joined"]["weight"] == 0.5
+    # the spaces are joined only where they agree on enough top-1 pairs; else the one that kept more of its seed
+    assert joined["used"] == "joined" and 0 <= joined["agreement"] <= 1 and set(joined["kept"]) == {"vectors", "tables"}
+    assert main([*args, "--set", "refine.join_agreement=1.0"]) == 0 and len(made) == 2  # nothing made again
+    alone = json.loads((d / "metrics.json").read_text())["refine"]["joined"]
+    assert alone["agreement"] == joined["agreement"] < 1.0 and alone["min_agreement"] == 1.0
+    kept = alone["kept"]
+    assert alone["used"] == max(kept, key=kept.get) and kept == joined["kept"]
+    header = (d / "emb.es.vec").read_text().splitlines()[0].split()
+    assert int(header[1]) == {"vectors": 32, "tables": 16}[alone["used"]]  # that space alone
+    assert f"uses the {alone['used']} alone" in (d / "report.md").read_text()
 
 
 def test_shared_specials_are_one_row_pair_for_both_languages(tiny):

@@ -102,10 +102,20 @@ def write_report(run_dir: Path, cfg: RunConfig, metrics: dict[str, Any],
     joined = get(metrics, "refine", "joined")
     if joined:
         alone = joined["vectors_only_p_at_1"]
-        notes.append(f"The refined lexicon joins the shared body's own tables, self-learned from their lexicon, to the "
-                     f"word vectors: each pair's cosine is {1 - joined['weight']:g} x the vectors' + "
-                     f"{joined['weight']:g} x the tables' (refine.join); the vectors files hold both parts."
-                     + (f" The vectors alone: P@1 CSLS {alone:.1f}." if alone is not None else ""))
+        if joined.get("used", "joined") == "joined":
+            notes.append(f"The refined lexicon joins the shared body's own tables, self-learned from their lexicon, to "
+                         f"the word vectors: each pair's cosine is {1 - joined['weight']:g} x the vectors' + "
+                         f"{joined['weight']:g} x the tables' (refine.join); the vectors files hold both parts.")
+        else:
+            kept = joined["kept"]
+            notes.append(f"The word vectors' and the shared body's tables' self-learned spaces agree on only "
+                         f"{joined['agreement']:.1%} of the top-1 translations of the most frequent {src} words "
+                         f"(refine.join_agreement asks {joined['min_agreement']:.0%}): they found different "
+                         f"alignments, so the lexicon uses the {joined['used']} alone, whose self-learning kept "
+                         f"more of its own seed (the vectors {kept['vectors']:.1%} of their seed lexicon, "
+                         f"the tables {kept['tables']:.1%} of theirs); the vectors files hold that space.")
+        if alone is not None:
+            notes[-1] += f" The vectors alone: P@1 CSLS {alone:.1f}."
     if not cfg.eval.dictionary:
         notes.append("No dictionary was given, so there is no P@k: the unsupervised signals are the share of "
                      "mutual nearest neighbours, the decoder head's held-out perplexity through the frozen body, "
