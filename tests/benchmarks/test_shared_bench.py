@@ -173,6 +173,11 @@ def test_rescore_measures_held_rows_again_and_keeps_the_others(monkeypatch, tmp_
     assert bench.main(args) == 0 and measured == []  # a held row is not measured again
     assert bench.main(args + ["--rescore"]) == 0 and measured == [0]
     assert sorted((r["seed"], r["p_at_1"]) for r in json.loads(out.read_text())) == [(0, 2.0), (1, 1.0)]
+    # --combine-only: the seeds' bodies combined, no seed's own row measured
+    monkeypatch.setattr(bench, "combined", lambda name, seeds, workdir: [{"variant": name, "bodies": seeds, "p_at_1": 3.0}])
+    assert bench.main(args[:3] + ["5", "6"] + args[4:] + ["--combine", "--combine-only"]) == 0 and measured == [0]
+    assert [r for r in json.loads(out.read_text()) if "bodies" in r] == [
+        {"variant": "scratch-specials-8ep", "bodies": [5, 6], "p_at_1": 3.0}]
 
 
 def test_bodies_combined_average_their_cosines_on_the_words_all_of_them_hold(monkeypatch, tmp_path):
