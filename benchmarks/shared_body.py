@@ -75,6 +75,7 @@ DESCRIPTION = {
 }
 SPELLING_WEIGHTS = (0.1, 0.25, 0.5, 1.0)  # orthographic re-ranking weights tried on the train split
 ORDERS = ("each self-learned, then combined", "combined, then self-learned")  # of --combine, chosen on train
+ALONE = "one body, self-learned"  # --combine's row of each body on its own, what the combination is measured against
 JOIN_WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5)  # the tables' share in the joined retrieval (refine.join), chosen on train
 VIEW_WEIGHTS = (0.0, 0.1, 0.2, 0.3)  # a no-vectors view's share beside the tables (0: the tables alone), chosen on train
 P_AT_1_COLUMNS = ["P@1 train", "P@1 test", "P@1 non-cognate", "seeds"]  # a reading's cells (reading_line)
@@ -238,7 +239,8 @@ def as_one(spaces: list[tuple[list[str], torch.Tensor, list[str], torch.Tensor]]
 def combined(name: str, seeds: list[int], workdir: Path) -> list[dict]:
     """The seeds' bodies as one lexicon, no word vectors, in both ORDERS: each body's tables through
     the main job's self-learning and then combined, or the raw tables combined and then self-learned
-    once. Each is a row; train chooses between them."""
+    once. Each is a row; train chooses between them. Each body's self-learned tables alone are a row too
+    (ALONE), on all the words that body holds."""
     cfg, bench = variant_config(name, seeds[0]), workdir / "shared-bench"
     raw, learned = [], []
     for seed in seeds:
@@ -250,12 +252,13 @@ def combined(name: str, seeds: list[int], workdir: Path) -> list[dict]:
     first = as_one(raw, 0.0)
     then = refine_own(first, first.seed(cfg.eval.knn), cfg.refine,
                       bench / f"{name}.s{'-'.join(map(str, seeds))}.combined", progress=False)
-    lexicons = (as_one(learned, cfg.refine.rerank),
-                Lexicon(*then.space, rerank=cfg.refine.rerank))
+    readings = [([seed], ALONE, Lexicon(*space, rerank=cfg.refine.rerank)) for seed, space in zip(seeds, learned)]
+    readings += [(seeds, ORDERS[0], as_one(learned, cfg.refine.rerank)),
+                 (seeds, ORDERS[1], Lexicon(*then.space, rerank=cfg.refine.rerank))]
     rows = []
-    for order, lexicon in zip(ORDERS, lexicons):
+    for bodies, order, lexicon in readings:
         train, test = (lexicon.scores(gold(part), cfg.eval.knn) for part in ("train", "test"))
-        rows.append({"variant": name, "bodies": seeds, "order": order, "p_at_1_train": train["csls"]["p_at_1"],
+        rows.append({"variant": name, "bodies": bodies, "order": order, "p_at_1_train": train["csls"]["p_at_1"],
                      "p_at_1": test["csls"]["p_at_1"], "p_at_1_noncognate": test["non_cognate"]["p_at_1"],
                      "n_noncognate": test["non_cognate"]["n"], "coverage": test["coverage"]})
     return rows
@@ -382,10 +385,11 @@ def write_table(readme: Path, out: Path) -> None:
                      f"({cell('refined_p_at_1_noncognate')}) | "
                      f"{cell('train_seconds', 0)} | {len(mine)} |")
     lines += views_table(rows) + joined_table(rows) + other_way_table(rows)
-    bodies = [r for r in rows if "bodies" in r]
+    bodies = sorted((r for r in rows if "bodies" in r), key=lambda r: (len(r["bodies"]), r["bodies"]))
     if bodies:
         lines += table_head("Bodies combined (`--combine`): the seeds' bodies as one space, each word pair's cosine "
-                            "the mean of theirs, on the words every body holds; the order is chosen on train:",
+                            "the mean of theirs, on the words every body holds; the order is chosen on train (one body: its "
+                            "self-learned tables alone, on all its words):",
                             ["variant", "bodies (seeds)", "order", "P@1 train", "P@1 test", "P@1 non-cognate (n)",
                              "coverage"])
         lines += [f"| {DESCRIPTION[r['variant']]} | {', '.join(map(str, r['bodies']))} | {r['order']} | "
@@ -417,7 +421,8 @@ def main(argv: list[str] | None = None) -> int:
             rows = [r for r in rows if not any(r is h for h in held)] + [measure(name, seed, Path(args.workdir))]
             write_json(out, rows)  # after every row: a killed run keeps what it measured
         if args.combine and len(args.seeds) > 1:
-            rows = [r for r in rows if (r["variant"], r.get("bodies")) != (name, args.seeds)]
+            ours = [args.seeds, *([seed] for seed in args.seeds)]  # the combination and each body alone
+            rows = [r for r in rows if not (r["variant"] == name and r.get("bodies") in ours)]
             rows += combined(name, args.seeds, Path(args.workdir))
             write_json(out, rows)
     if args.readme:

@@ -216,8 +216,10 @@ def test_bodies_combined_average_their_cosines_on_the_words_all_of_them_hold(mon
         assert [alone.scores(splits[p], 10)["csls"]["p_at_1"] for p in ("train", "test")] == [[100.0, 0.0],
                                                                                                 [0.0, 100.0]][seed]
     rows = bench.combined("scratch-specials-8ep", [0, 1], tmp_path)
-    assert [r["order"] for r in rows] == list(bench.ORDERS) and all(r["bodies"] == [0, 1] for r in rows)
-    assert all((r["p_at_1_train"], r["p_at_1"]) == (100.0, 100.0) for r in rows)
+    assert [r["order"] for r in rows] == [bench.ALONE, bench.ALONE, *bench.ORDERS]
+    assert [r["bodies"] for r in rows] == [[0], [1], [0, 1], [0, 1]]
+    assert [(r["p_at_1_train"], r["p_at_1"]) for r in rows[:2]] == [(100.0, 0.0), (0.0, 100.0)]  # each alone
+    assert all((r["p_at_1_train"], r["p_at_1"]) == (100.0, 100.0) for r in rows[2:])
     assert learned[:2] == [bodies[0][0], bodies[1][0]] and learned[2] == ["xa", "xb", "xc", "xd"]  # xe dropped
 
 
