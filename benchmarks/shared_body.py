@@ -29,7 +29,9 @@ chosen on train.
 The same body is also read the other way (A's rows retrieving B's: en -> es, on the en-es.bible
 yardstick), self-learned, and joined to the en-es.bible bed's main-job vectors: one body serves
 both directions.
---combine reads the --seeds' bodies as one space (their cosines averaged), in two orders.
+--combine reads the --seeds' bodies as one space (their cosines averaged), in two orders, beside each
+body's self-learned tables alone; with --combine-only it trains (or resumes) the bodies for that reading
+without each seed's full row (the views, the joins and the vectors' self-learning above).
 """
 
 from __future__ import annotations
