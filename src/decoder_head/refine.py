@@ -86,10 +86,13 @@ def _table_bytes(stage: Lexicon) -> bytes:
     return torch.cat([stage.src_emb.flatten(), stage.trg_emb.flatten()]).float().numpy().tobytes()
 
 
+USED_NOT_MADE = ("join", "join_agreement")  # RefineConfig fields that say how a result is used, not what it is
+
+
 def _key(lexicon: dict[str, str], corpora: tuple[str, str], cfg: RefineConfig, stage: Lexicon | None) -> str:
     # how vectors are built, and which stage made the lexicon (it is hashed itself), change nothing;
     # with a prior inside the loop the stage's whole tables count (keys without one stay as they were)
-    outside = ("parallel", "seed_from", "prior", "join", "join_agreement")  # not what the result is made of
+    outside = ("parallel", "seed_from", "prior", *USED_NOT_MADE)  # not what the result is made of
     spec = {k: v for k, v in asdict(cfg).items() if k not in outside}
     for name, default in (("seed_identical", False), ("runs", 1), ("keep_within", None), ("rounds", 1)):
         if spec[name] == default:
@@ -183,7 +186,7 @@ def refine_own(stage: Lexicon, seed: dict[str, str], cfg: RefineConfig, ckpt_dir
     """The same self-learning on a stage's own space (a shared body's tables: no word vectors), from
     `seed` (its own top-1 lexicon, or another's); kept in ckpt_dir under a hash of the space, the seed
     and the recipe. refine.join mixes its result into the vectors' retrieval."""
-    spec = {k: v for k, v in asdict(cfg).items() if k not in ("join", "join_agreement")}  # how it is used, not made
+    spec = {k: v for k, v in asdict(cfg).items() if k not in USED_NOT_MADE}
     made_of = json.dumps([list(seed.items()), spec], sort_keys=True, default=str).encode()
     key = hashlib.sha256(made_of + _table_bytes(stage)).hexdigest()[:16]
     held = load_refined(ckpt_dir, key, cfg) if resume else None
